@@ -1,0 +1,58 @@
+# Kompra: `make run` serves the app with demo data; `make test` runs the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help setup run test lint format check-python clean messages
+
+help:
+	@echo "make run    set up .venv, migrate, load demo data, serve http://$(HOST):$(PORT)"
+	@echo "make test   the same set-up, then the whole test suite"
+	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
+	  echo "Kompra needs Python 3.12 or later; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
+	  echo "Install Python 3.13 (pyenv reads .python-version) or run: make PYTHON=python3.13 ..."; \
+	  exit 1; }
+
+# The venv is rebuilt whenever the pins change.
+$(VENV)/.installed: requirements.txt requirements-dev.txt | check-python
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+setup: check-python $(VENV)/.installed
+	@mkdir -p var
+
+run: export DJANGO_DEBUG ?= true
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Serving Kompra at http://$(HOST):$(PORT) (Ctrl+C stops)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Regenerates and compiles the translations; the compiled .mo files are committed.
+messages: setup
+	$(PY) manage.py makemessages -l id -l en --ignore=.venv --ignore=var --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var/cache

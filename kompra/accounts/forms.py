@@ -1,0 +1,19 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kompra.accounts.models import User
+
+
+class ProfileForm(forms.ModelForm):
+    """What a person may change about themselves; school and role are set by admins."""
+
+    class Meta:
+        model = User
+        fields = ["full_name", "language", "time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("Save")))

@@ -1,0 +1,72 @@
+"""Personas shared by every test, as STYLE.md lists them.
+
+Two schools: `school` (home of the community under test) and `other_school`.
+"""
+
+import pytest
+from django.test import Client
+
+from tests.factories import PrincipalFactory, SchoolFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def school(db):
+    return SchoolFactory(npsn="20400123", name="SMP Negeri 1 Sleman")
+
+
+@pytest.fixture
+def other_school(db):
+    return SchoolFactory(
+        npsn="20533456", name="SD Negeri Kauman 2 Malang", district="Kota Malang", province="Jawa Timur"
+    )
+
+
+@pytest.fixture
+def teacher(school):
+    """A teacher of the same school who is not a member of the community."""
+    return UserFactory(school=school, full_name="Tari Guru Sekolah", email="tari@smpn1.sch.id")
+
+
+@pytest.fixture
+def other_teacher(other_school):
+    return UserFactory(school=other_school, full_name="Oki Guru Lain", email="oki@sdkauman.sch.id")
+
+
+@pytest.fixture
+def principal(school):
+    return PrincipalFactory(school=school, full_name="Sri Kepala Sekolah", email="kepsek@smpn1.sch.id")
+
+
+@pytest.fixture
+def other_principal(other_school):
+    return PrincipalFactory(school=other_school, full_name="Hadi Kepala Lain", email="kepsek@sdkauman.sch.id")
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(
+        school=None, full_name="Admin Situs", email="admin@kompra.test", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def anonymous():
+    return None
+
+
+def client_for(user):
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def login():
+    """login(user) -> a test client signed in as that user (None: anonymous)."""
+    return client_for
