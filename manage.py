@@ -2,7 +2,7 @@
 import os
 import sys
 
-if sys.version_info < (3, 12):
+if sys.version_info < (3, 12):  # noqa: UP036 (an old interpreter must get a clear message)
     sys.exit("Kompra needs Python 3.12 or later (Django 6.1); this is " + sys.version.split()[0] + ".")
 
 

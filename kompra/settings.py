@@ -22,7 +22,7 @@ if env_file := env_str("KOMPRA_ENV_FILE", str(BASE_DIR / ".env")):
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
-DEV_SECRET_KEY = "dev-only-secret-key-that-is-never-used-in-production-0123456789"
+DEV_SECRET_KEY = "dev-only-secret-key-that-is-never-used-in-production-0123456789"  # noqa: S105
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 
@@ -261,12 +261,13 @@ SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", not DEBUG)
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {
         "handlers": ["console"],
-        "level": env_choice("DJANGO_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), "INFO"),
+        "level": env_choice("DJANGO_LOG_LEVEL", LOG_LEVELS, "INFO"),
     },
 }

@@ -38,10 +38,10 @@ def set_language(request):
     """Django's language switch, which also remembers the choice on the account."""
     response = django_set_language(request)
     language = request.POST.get("language")
-    if request.user.is_authenticated and translation.check_for_language(language):
-        if request.user.language != language:
-            request.user.language = language
-            request.user.save(update_fields=["language"])
+    user = request.user
+    if user.is_authenticated and translation.check_for_language(language) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
     return response
 
 
