@@ -41,8 +41,7 @@ else:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY is too weak: use at least 50 random characters.")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured(
-            "DJANGO_ALLOWED_HOSTS is not set. List the site's host names, comma-separated, "
-            "e.g. kompra.example.sch.id."
+            "DJANGO_ALLOWED_HOSTS is not set. List the site's host names, comma-separated, e.g. kompra.example.sch.id."
         )
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

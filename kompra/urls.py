@@ -15,5 +15,6 @@ urlpatterns = [
     path("profil/", account_views.profile, name="profile"),
     path("bahasa/", account_views.set_language, name="set_language"),
     path("akun/", include("allauth.urls")),
+    path("", include("communities.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -104,16 +104,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.TEACHER)
-    language = models.CharField(
-        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="id"
-    )
-    time_zone = models.CharField(
-        _("time zone"), max_length=32, choices=TimeZone.choices, default=TimeZone.WIB
-    )
+    language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES, default="id")
+    time_zone = models.CharField(_("time zone"), max_length=32, choices=TimeZone.choices, default=TimeZone.WIB)
     is_active = models.BooleanField(_("active"), default=True)
-    is_staff = models.BooleanField(
-        _("site admin"), default=False, help_text=_("May sign in to the admin site.")
-    )
+    is_staff = models.BooleanField(_("site admin"), default=False, help_text=_("May sign in to the admin site."))
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
     objects = UserManager()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from communities.selectors import dashboard_for
 from kompra.accounts.forms import ProfileForm
 
 
@@ -18,7 +19,8 @@ def home(request):
 
 @login_required
 def dashboard(request):
-    return render(request, "accounts/dashboard.html", {"school": request.user.school})
+    context = {"school": request.user.school, **dashboard_for(request.user)}
+    return render(request, "accounts/dashboard.html", context)
 
 
 @login_required

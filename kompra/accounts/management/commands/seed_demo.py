@@ -41,14 +41,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError(
-                "seed_demo only runs in development (DJANGO_DEBUG=true): it creates accounts "
-                "with a published password."
+                "seed_demo only runs in development (DJANGO_DEBUG=true): it creates accounts with a published password."
             )
         with transaction.atomic():
             logins = self.seed()
-        self.stdout.write(
-            self.style.SUCCESS("Demo data ready. Password for every demo account: ") + DEMO_PASSWORD
-        )
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Password for every demo account: ") + DEMO_PASSWORD)
         for label, email in logins:
             self.stdout.write(f"  {label:<38} {email}")
 
@@ -79,7 +76,5 @@ class Command(BaseCommand):
         )
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
-        EmailAddress.objects.update_or_create(
-            user=user, email=email, defaults={"verified": True, "primary": True}
-        )
+        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         return email

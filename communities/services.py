@@ -1,0 +1,364 @@
+"""Writes that touch several rows. Each is keyword-only and atomic, and refuses bad
+requests with `Refused`, whose message is shown to the person as it is."""
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from communities.models import (
+    Community,
+    Invitation,
+    Membership,
+    Problem,
+    ProblemComment,
+    StageChange,
+)
+
+User = get_user_model()
+
+
+class Refused(Exception):
+    """A request the rules do not allow; the message explains why, to the person."""
+
+
+def _locked(community):
+    """Re-reads the community with a row lock, so checks such as "keep one coordinator"
+    cannot race a concurrent change."""
+    return Community.objects.select_for_update().get(pk=community.pk)
+
+
+def _require_live(community):
+    if community.archived:
+        raise Refused(_("This community is archived and can no longer be changed."))
+
+
+# Founding and profile
+
+
+@transaction.atomic
+def community_found(*, founder, name, concern, home_school=None):
+    """Creates a community in the merintis stage with its founder as coordinator."""
+    school = home_school or founder.school
+    if school is None:
+        raise Refused(_("Your account is not linked to a school, so you cannot found a community yet."))
+    community = Community.objects.create(name=name, concern=concern, home_school=school)
+    Membership.objects.create(
+        user=founder,
+        community=community,
+        role=Membership.Role.COORDINATOR,
+        status=Membership.Status.ACTIVE,
+        joined_at=timezone.now(),
+    )
+    return community
+
+
+@transaction.atomic
+def community_set_archived(*, community, archived, by):
+    community = _locked(community)
+    community.archived = archived
+    community.save(update_fields=["archived"])
+    return community
+
+
+# Membership
+
+
+@transaction.atomic
+def membership_invite(*, community, email, by, request=None):
+    """Invites an address: an existing person gets an invitation to accept in the app;
+    an unknown address gets a sign-up link. Returns "member" or "link"."""
+    _require_live(community)
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise Refused(_("“%(email)s” is not a valid email address.") % {"email": email[:100]}) from None
+    email = User.objects.normalize_email(email)
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        if community.invitations.pending().filter(email__iexact=email).exists():
+            raise Refused(_("%(email)s has already been invited and the link is still valid.") % {"email": email})
+        invitation = Invitation.objects.create(
+            community=community, email=email, school=community.home_school, invited_by=by
+        )
+        _send_invitation(invitation, request)
+        return "link"
+
+    if user.school_id != community.home_school_id and not community.accepts_other_schools:
+        raise Refused(
+            _("%(name)s teaches at another school, and this community is within one school.") % {"name": user}
+        )
+    membership = community.memberships.filter(user=user).first()
+    if membership and membership.status == Membership.Status.ACTIVE:
+        raise Refused(_("%(name)s is already a member.") % {"name": user})
+    if membership and membership.status == Membership.Status.INVITED:
+        raise Refused(_("%(name)s has already been invited.") % {"name": user})
+    if membership and membership.status == Membership.Status.REQUESTED:
+        # They asked, we invite: that is agreement from both sides.
+        _activate(membership)
+        return "member"
+    if membership is None:
+        membership = Membership(user=user, community=community)
+    membership.status = Membership.Status.INVITED
+    membership.role = Membership.Role.MEMBER
+    membership.invited_by = by
+    membership.created_at = timezone.now()
+    membership.save()
+    _send_invitation_notice(membership, request)
+    return "member"
+
+
+def _activate(membership):
+    membership.status = Membership.Status.ACTIVE
+    membership.joined_at = timezone.now()
+    membership.left_at = None
+    membership.save(update_fields=["status", "joined_at", "left_at"])
+
+
+def _absolute(request, path):
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def _send_invitation(invitation, request):
+    with translation.override(translation.get_language()):
+        body = render_to_string(
+            "communities/email/invitation.txt",
+            {"invitation": invitation, "link": _absolute(request, invitation.get_absolute_url())},
+        )
+        subject = _("Invitation to join %(community)s on Kompra") % {"community": invitation.community}
+    send_mail(subject, body, None, [invitation.email])
+
+
+def _send_invitation_notice(membership, request):
+    body = render_to_string(
+        "communities/email/invitation_notice.txt",
+        {"membership": membership, "link": _absolute(request, reverse("dashboard"))},
+    )
+    subject = _("Invitation to join %(community)s on Kompra") % {"community": membership.community}
+    send_mail(subject, body, None, [membership.user.email])
+
+
+@transaction.atomic
+def invitation_accept(*, invitation, full_name, password):
+    """Creates the account of an invited address, verified, in the invitation's school,
+    and makes it a member. The link works once."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_usable:
+        raise Refused(_("This invitation link has expired or has already been used."))
+    _require_live(invitation.community)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise Refused(_("An account with this email address already exists. Log in to accept the invitation."))
+    user = User.objects.create_user(
+        email=invitation.email, password=password, full_name=full_name, school=invitation.school
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    Membership.objects.create(
+        user=user,
+        community=invitation.community,
+        status=Membership.Status.ACTIVE,
+        invited_by=invitation.invited_by,
+        joined_at=timezone.now(),
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+@transaction.atomic
+def invitation_respond(*, membership, accept):
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.status != Membership.Status.INVITED:
+        raise Refused(_("There is no open invitation to answer."))
+    _require_live(membership.community)
+    if accept:
+        _activate(membership)
+    else:
+        membership.status = Membership.Status.DECLINED
+        membership.save(update_fields=["status"])
+    return membership
+
+
+@transaction.atomic
+def membership_request(*, community, user):
+    """A teacher asks to join; the coordinator decides."""
+    _require_live(community)
+    membership = community.memberships.select_for_update().filter(user=user).first()
+    if membership and membership.status == Membership.Status.ACTIVE:
+        raise Refused(_("You are already a member of this community."))
+    if membership and membership.status == Membership.Status.REQUESTED:
+        raise Refused(_("You have already asked to join; the coordinator will answer."))
+    if membership and membership.status == Membership.Status.INVITED:
+        raise Refused(_("You have already been invited: accept the invitation instead."))
+    if not community.access_for(user).can_request_join:
+        raise Refused(_("This community only takes teachers of its own school."))
+    if membership is None:
+        membership = Membership(user=user, community=community)
+    membership.status = Membership.Status.REQUESTED
+    membership.role = Membership.Role.MEMBER
+    membership.created_at = timezone.now()
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError:
+        raise Refused(_("You have already asked to join; the coordinator will answer.")) from None
+    return membership
+
+
+@transaction.atomic
+def membership_decide(*, membership, approve, by):
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.status != Membership.Status.REQUESTED:
+        raise Refused(_("This request has already been answered."))
+    _require_live(membership.community)
+    if approve:
+        _activate(membership)
+    else:
+        membership.status = Membership.Status.DECLINED
+        membership.save(update_fields=["status"])
+    return membership
+
+
+def _keep_a_coordinator(community, leaving):
+    others = community.memberships.coordinators().exclude(pk=leaving.pk)
+    if leaving.is_coordinator and not others.exists():
+        raise Refused(_("A community needs at least one coordinator. Make another member coordinator first."))
+
+
+@transaction.atomic
+def membership_end(*, membership, by):
+    """A member leaves, or a coordinator removes them. The last coordinator cannot go."""
+    community = _locked(membership.community)
+    _require_live(community)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.status != Membership.Status.ACTIVE:
+        raise Refused(_("This person is not an active member."))
+    _keep_a_coordinator(community, membership)
+    membership.status = Membership.Status.LEFT
+    membership.role = Membership.Role.MEMBER
+    membership.left_at = timezone.now()
+    membership.save(update_fields=["status", "role", "left_at"])
+    return membership
+
+
+@transaction.atomic
+def membership_set_role(*, membership, role, by):
+    community = _locked(membership.community)
+    _require_live(community)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.status != Membership.Status.ACTIVE:
+        raise Refused(_("Only active members can be given a role."))
+    if role == Membership.Role.MEMBER:
+        _keep_a_coordinator(community, membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+# Stages
+
+
+@transaction.atomic
+def stage_change(*, community, to_stage, by, note, evidence=""):
+    """Moves one stage forward, or one back (with the reason in the note)."""
+    community = _locked(community)
+    _require_live(community)
+    note = (note or "").strip()
+    if not note:
+        raise Refused(_("Write a note on why the community changes stage."))
+    if to_stage not in (community.next_stage, community.previous_stage):
+        raise Refused(_("A community moves one stage at a time."))
+    change = StageChange(
+        community=community,
+        from_stage=community.stage,
+        to_stage=to_stage,
+        changed_by=by,
+        note=note,
+        evidence=evidence,
+    )
+    try:
+        change.full_clean()
+    except ValidationError as exc:
+        raise Refused(" ".join(exc.messages)) from None
+    change.save()
+    community.stage = to_stage
+    community.stage_since = change.created_at
+    community.save(update_fields=["stage", "stage_since"])
+    return change
+
+
+@transaction.atomic
+def stage_endorse(*, change, by):
+    change = StageChange.objects.select_for_update().get(pk=change.pk)
+    if change.endorsed_at is not None:
+        raise Refused(_("This stage change has already been endorsed."))
+    change.endorsed_by = by
+    change.endorsed_at = timezone.now()
+    change.save(update_fields=["endorsed_by", "endorsed_at"])
+    return change
+
+
+def principal_inform(*, community, by, request=None):
+    """Emails the home school's principals about the community and records when."""
+    _require_live(community)
+    principals = list(User.objects.filter(school=community.home_school, role=User.Role.PRINCIPAL, is_active=True))
+    if not principals:
+        raise Refused(_("No principal of your school has an account on Kompra yet."))
+    body = render_to_string(
+        "communities/email/principal_inform.txt",
+        {"community": community, "by": by, "link": _absolute(request, community.get_absolute_url())},
+    )
+    subject = _("A community of practice at your school: %(community)s") % {"community": community}
+    send_mail(subject, body, None, [p.email for p in principals])
+    community.principal_informed_at = timezone.now()
+    community.save(update_fields=["principal_informed_at"])
+    return principals
+
+
+# Shared problems
+
+
+def problem_raise(*, community, by, title, description=""):
+    _require_live(community)
+    return Problem.objects.create(community=community, raised_by=by, title=title, description=description)
+
+
+def problem_toggle_support(*, problem, user):
+    """ "Me too": adds the user to those who share the problem, or takes them off."""
+    _require_live(problem.community)
+    if problem.supporters.filter(pk=user.pk).exists():
+        problem.supporters.remove(user)
+        return False
+    problem.supporters.add(user)
+    return True
+
+
+def problem_comment(*, problem, by, body):
+    _require_live(problem.community)
+    return ProblemComment.objects.create(problem=problem, author=by, body=body)
+
+
+def problem_set_status(*, problem, status):
+    _require_live(problem.community)
+    if status not in Problem.Status.values:
+        raise Refused(_("Unknown status."))
+    problem.status = status
+    problem.save(update_fields=["status"])
+    return problem
+
+
+@transaction.atomic
+def problem_set_focus(*, problem, focus):
+    """Marks the community's current focus; only one problem holds it at a time."""
+    community = _locked(problem.community)
+    _require_live(community)
+    community.problems.filter(is_focus=True).exclude(pk=problem.pk).update(is_focus=False)
+    problem.is_focus = focus
+    problem.save(update_fields=["is_focus"])
+    return problem

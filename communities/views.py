@@ -1,0 +1,553 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from communities import services
+from communities.forms import (
+    CommentForm,
+    CommunityForm,
+    FoundForm,
+    GoalForm,
+    InvitationSignupForm,
+    InviteForm,
+    ProblemForm,
+    SettingsForm,
+    StageChangeForm,
+)
+from communities.models import Community, Invitation, Membership, Problem, Stage, StageChange
+from communities.readiness import readiness
+from communities.services import Refused
+
+# Fetch and authorise: every view goes through these.
+
+
+def _get_community(request, slug, need=None):
+    """The community if the user may see it (else 404), and their Access.
+    With `need` ("can_manage", "can_contribute", "can_endorse"…), a visible community
+    without that right answers 403."""
+    community = get_object_or_404(Community.objects.visible_to(request.user).select_related("home_school"), slug=slug)
+    access = community.access_for(request.user)
+    if need and not getattr(access, need):
+        raise PermissionDenied
+    return community, access
+
+
+def _get_problem(request, slug, uid, need=None):
+    community, access = _get_community(request, slug, need)
+    problem = get_object_or_404(community.problems.select_related("raised_by"), uid=uid)
+    return community, access, problem
+
+
+def _get_membership(community, uid):
+    return get_object_or_404(community.memberships.select_related("user"), uid=uid)
+
+
+def _refused(request, exc, to, *args):
+    """Shows why the request was refused and goes back; nothing was changed."""
+    messages.error(request, str(exc))
+    return redirect(to, *args)
+
+
+# Lists
+
+
+@login_required
+def my_communities(request):
+    memberships = (
+        Membership.objects.filter(user=request.user, status=Membership.Status.ACTIVE)
+        .select_related("community__home_school")
+        .annotate(
+            member_count=Count(
+                "community__memberships",
+                filter=Q(community__memberships__status=Membership.Status.ACTIVE),
+            )
+        )
+        .order_by("community__archived", "community__name")
+    )
+    return render(request, "communities/my_communities.html", {"memberships": memberships})
+
+
+@login_required
+def directory(request):
+    """Every community the viewer may see, their own school's first."""
+    communities = Community.objects.visible_to(request.user).for_listing()
+    stage = request.GET.get("tahap")
+    if stage in Stage.values:
+        communities = communities.filter(stage=stage)
+    if not request.GET.get("arsip"):
+        communities = communities.filter(archived=False)
+    mine = set(
+        Membership.objects.filter(user=request.user, status=Membership.Status.ACTIVE).values_list(
+            "community_id", flat=True
+        )
+    )
+    school_id = request.user.school_id
+    own = [c for c in communities if c.home_school_id == school_id]
+    others = [c for c in communities if c.home_school_id != school_id]
+    return render(
+        request,
+        "communities/directory.html",
+        {"own": own, "others": others, "mine": mine, "stages": Stage.choices, "stage": stage},
+    )
+
+
+# Founding
+
+
+@login_required
+def found(request):
+    form = FoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            community = services.community_found(founder=request.user, **form.cleaned_data)
+        except Refused as exc:
+            return _refused(request, exc, "communities:mine")
+        messages.success(request, _("Your community has been founded. You are its coordinator."))
+        return redirect("communities:found_goal", community.slug)
+    return render(request, "communities/found.html", {"form": form, "step": 1})
+
+
+@login_required
+def found_goal(request, slug):
+    community, access = _get_community(request, slug, "can_manage")
+    form = GoalForm(request.POST or None, instance=community)
+    if request.method == "POST" and form.is_valid():
+        if community.archived:
+            return _refused(request, Refused(_("This community is archived.")), community.get_absolute_url())
+        form.save()
+        return redirect("communities:found_settings", community.slug)
+    return render(request, "communities/found.html", {"form": form, "step": 2, "community": community})
+
+
+@login_required
+def found_settings(request, slug):
+    community, access = _get_community(request, slug, "can_manage")
+    form = SettingsForm(request.POST or None, instance=community)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        _invite_many(request, community, form.cleaned_data["cofounders"])
+        return redirect(community)
+    return render(request, "communities/found.html", {"form": form, "step": 3, "community": community})
+
+
+def _invite_many(request, community, emails):
+    for email in emails:
+        try:
+            services.membership_invite(community=community, email=email, by=request.user, request=request)
+        except Refused as exc:
+            messages.warning(request, str(exc))
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": email})
+
+
+# The community's pages
+
+
+def _page(request, community, access, template, **context):
+    context.update(community=community, access=access)
+    return render(request, f"communities/{template}", context)
+
+
+@login_required
+def detail(request, slug):
+    community, access = _get_community(request, slug)
+    focus = community.problems.filter(is_focus=True).first()
+    counts = community.memberships.aggregate(
+        active=Count("pk", filter=Q(status=Membership.Status.ACTIVE)),
+        requested=Count("pk", filter=Q(status=Membership.Status.REQUESTED)),
+    )
+    return _page(request, community, access, "detail.html", focus=focus, counts=counts, tab="overview")
+
+
+@login_required
+def edit(request, slug):
+    community, access = _get_community(request, slug, "can_manage")
+    if community.archived:
+        return _refused(request, Refused(_("This community is archived and can no longer be changed.")), community)
+    form = CommunityForm(request.POST or None, instance=community)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The community profile has been saved."))
+        return redirect(community)
+    return _page(request, community, access, "edit.html", form=form, tab="overview")
+
+
+@login_required
+@require_POST
+def archive(request, slug):
+    community, access = _get_community(request, slug, "can_manage")
+    archived = request.POST.get("archived") != "0"
+    services.community_set_archived(community=community, archived=archived, by=request.user)
+    if archived:
+        messages.success(request, _("The community is archived. Its records stay, read-only."))
+    else:
+        messages.success(request, _("The community is active again."))
+    return redirect(community)
+
+
+# Members
+
+
+@login_required
+def members(request, slug):
+    community, access = _get_community(request, slug)
+    memberships = community.memberships.select_related("user__school").order_by("role", "user__full_name")
+    shown = [Membership.Status.ACTIVE]
+    if access.can_manage:
+        shown += [Membership.Status.INVITED, Membership.Status.REQUESTED]
+    memberships = [m for m in memberships if m.status in shown]
+    invitations = community.invitations.pending() if access.can_manage else []
+    return _page(
+        request,
+        community,
+        access,
+        "members.html",
+        active=[m for m in memberships if m.status == Membership.Status.ACTIVE],
+        invited=[m for m in memberships if m.status == Membership.Status.INVITED],
+        requested=[m for m in memberships if m.status == Membership.Status.REQUESTED],
+        invitations=invitations,
+        invite_form=InviteForm() if access.can_manage and not community.archived else None,
+        tab="members",
+    )
+
+
+@login_required
+@require_POST
+def invite(request, slug):
+    community, access = _get_community(request, slug, "can_manage")
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter an email address."))
+        return redirect("communities:members", slug)
+    try:
+        how = services.membership_invite(
+            community=community, email=form.cleaned_data["email"], by=request.user, request=request
+        )
+    except Refused as exc:
+        return _refused(request, exc, "communities:members", slug)
+    if how == "link":
+        messages.success(request, _("%(email)s has no account yet: we sent a sign-up link.") % form.cleaned_data)
+    else:
+        messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
+    return redirect("communities:members", slug)
+
+
+@login_required
+@require_POST
+def request_join(request, slug):
+    community, access = _get_community(request, slug)
+    if not (access.can_request_join or access.is_member or access.has_requested or access.is_invited):
+        raise PermissionDenied
+    try:
+        services.membership_request(community=community, user=request.user)
+    except Refused as exc:
+        return _refused(request, exc, community)
+    messages.success(request, _("Your request has been sent to the coordinator."))
+    return redirect(community)
+
+
+@login_required
+@require_POST
+def respond_invitation(request, slug):
+    community, access = _get_community(request, slug)
+    if access.membership is None:
+        raise PermissionDenied
+    accept = request.POST.get("accept") == "1"
+    try:
+        services.invitation_respond(membership=access.membership, accept=accept)
+    except Refused as exc:
+        return _refused(request, exc, community)
+    if accept:
+        messages.success(request, _("Welcome! You are now a member of %(community)s.") % {"community": community})
+        return redirect(community)
+    messages.info(request, _("You declined the invitation."))
+    return redirect("dashboard")
+
+
+@login_required
+@require_POST
+def leave(request, slug):
+    community, access = _get_community(request, slug, "is_member")
+    try:
+        services.membership_end(membership=access.membership, by=request.user)
+    except Refused as exc:
+        return _refused(request, exc, community)
+    messages.info(request, _("You have left %(community)s.") % {"community": community})
+    return redirect("communities:mine")
+
+
+MEMBER_ACTIONS = {"approve", "decline", "remove", "promote", "demote"}
+
+
+@login_required
+@require_POST
+def member_action(request, slug, uid, action):
+    """Coordinator's actions on one membership: approve, decline, remove, promote, demote."""
+    if action not in MEMBER_ACTIONS:
+        raise Http404
+    community, access = _get_community(request, slug, "can_manage")
+    membership = _get_membership(community, uid)
+    name = {"name": membership.user}
+    try:
+        if action == "approve":
+            services.membership_decide(membership=membership, approve=True, by=request.user)
+            messages.success(request, _("%(name)s is now a member.") % name)
+        elif action == "decline":
+            services.membership_decide(membership=membership, approve=False, by=request.user)
+            messages.info(request, _("The request of %(name)s was declined.") % name)
+        elif action == "remove":
+            services.membership_end(membership=membership, by=request.user)
+            messages.info(request, _("%(name)s is no longer a member.") % name)
+        elif action == "promote":
+            services.membership_set_role(membership=membership, role=Membership.Role.COORDINATOR, by=request.user)
+            messages.success(request, _("%(name)s is now a coordinator.") % name)
+        elif action == "demote":
+            services.membership_set_role(membership=membership, role=Membership.Role.MEMBER, by=request.user)
+            messages.info(request, _("%(name)s is now a member without the coordinator role.") % name)
+    except Refused as exc:
+        messages.error(request, str(exc))
+    return redirect("communities:members", slug)
+
+
+def invitation(request, token):
+    """The sign-up page behind an invitation link, for an address with no account."""
+    invitation = Invitation.objects.select_related("community", "school").filter(token=token).first()
+    if invitation is None or not invitation.is_usable:
+        return render(request, "communities/invitation_invalid.html", status=410 if invitation else 404)
+    if request.user.is_authenticated:
+        messages.info(request, _("You are logged in already. Log out to accept an invitation for another address."))
+        return redirect("dashboard")
+    form = InvitationSignupForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                invitation=invitation,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except Refused as exc:
+            messages.error(request, str(exc))
+            return render(request, "communities/invitation_invalid.html", status=410)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request,
+            _("Welcome to Kompra! You are now a member of %(community)s.") % {"community": invitation.community},
+        )
+        return redirect(invitation.community)
+    return render(request, "communities/invitation.html", {"invitation": invitation, "form": form})
+
+
+# Stage
+
+
+@login_required
+def stage(request, slug):
+    community, access = _get_community(request, slug)
+    changes = community.stage_changes.select_related("changed_by", "endorsed_by")
+    form = StageChangeForm(community=community) if access.can_manage and not community.archived else None
+    return _page(
+        request,
+        community,
+        access,
+        "stage.html",
+        changes=changes,
+        results=readiness(community),
+        form=form,
+        stages=Stage.choices,
+        stage_index=Stage.order(community.stage),
+        tab="stage",
+    )
+
+
+@login_required
+@require_POST
+def stage_change(request, slug):
+    community, access = _get_community(request, slug, "can_manage")
+    form = StageChangeForm(request.POST, community=community)
+    if not form.is_valid():
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        messages.error(request, " ".join(errors))
+        return redirect("communities:stage", slug)
+    try:
+        change = services.stage_change(
+            community=community,
+            to_stage=form.cleaned_data["to_stage"],
+            by=request.user,
+            note=form.cleaned_data["note"],
+            evidence=form.cleaned_data["evidence"],
+        )
+    except Refused as exc:
+        return _refused(request, exc, "communities:stage", slug)
+    messages.success(
+        request,
+        _("The community is now in the stage “%(stage)s”.") % {"stage": change.get_to_stage_display()},
+    )
+    return redirect("communities:stage", slug)
+
+
+@login_required
+@require_POST
+def stage_endorse(request, slug, uid):
+    community, access = _get_community(request, slug, "can_endorse")
+    change = get_object_or_404(StageChange, community=community, uid=uid)
+    try:
+        services.stage_endorse(change=change, by=request.user)
+    except Refused as exc:
+        return _refused(request, exc, "communities:stage", slug)
+    messages.success(request, _("You endorsed this stage change."))
+    return redirect("communities:stage", slug)
+
+
+@login_required
+@require_POST
+def inform_principal(request, slug):
+    community, access = _get_community(request, slug, "can_manage")
+    try:
+        principals = services.principal_inform(community=community, by=request.user, request=request)
+    except Refused as exc:
+        return _refused(request, exc, "communities:stage", slug)
+    names = ", ".join(str(p) for p in principals)
+    messages.success(request, _("We told %(names)s about this community by email.") % {"names": names})
+    return redirect("communities:stage", slug)
+
+
+# Shared problems
+
+
+@login_required
+def problems(request, slug):
+    community, access = _get_community(request, slug)
+    items = (
+        community.problems.with_support_count()
+        .select_related("raised_by")
+        .annotate(comment_count=Count("comments", distinct=True))
+    )
+    if request.user.is_authenticated:
+        items = items.annotate(
+            i_share=Exists(Problem.supporters.through.objects.filter(problem=OuterRef("pk"), user=request.user))
+        )
+    return _page(request, community, access, "problems.html", problems=items, tab="problems")
+
+
+@login_required
+def problem_new(request, slug):
+    community, access = _get_community(request, slug, "can_contribute")
+    form = ProblemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            problem = services.problem_raise(community=community, by=request.user, **form.cleaned_data)
+        except Refused as exc:
+            return _refused(request, exc, "communities:problems", slug)
+        messages.success(request, _("The problem has been recorded. Others can now say they share it."))
+        return redirect(problem)
+    return _page(request, community, access, "problem_form.html", form=form, tab="problems")
+
+
+@login_required
+def problem_detail(request, slug, uid):
+    community, access, problem = _get_problem(request, slug, uid)
+    comments = problem.comments.select_related("author")
+    supporters = list(problem.supporters.all())
+    return _page(
+        request,
+        community,
+        access,
+        "problem_detail.html",
+        problem=problem,
+        comments=comments,
+        supporters=supporters,
+        i_share=request.user in supporters,
+        comment_form=CommentForm() if access.can_contribute and not community.archived else None,
+        statuses=Problem.Status.choices,
+        can_edit=_can_edit_problem(access, problem),
+        tab="problems",
+    )
+
+
+def _can_edit_problem(access, problem):
+    """The author edits their own problem; coordinators edit any."""
+    return access.can_manage or (access.can_contribute and problem.raised_by_id == access.user.pk)
+
+
+@login_required
+def problem_edit(request, slug, uid):
+    community, access, problem = _get_problem(request, slug, uid)
+    if not _can_edit_problem(access, problem):
+        raise PermissionDenied
+    if community.archived:
+        return _refused(request, Refused(_("This community is archived and can no longer be changed.")), problem)
+    form = ProblemForm(request.POST or None, instance=problem)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The problem has been updated."))
+        return redirect(problem)
+    return _page(request, community, access, "problem_form.html", form=form, problem=problem, tab="problems")
+
+
+@login_required
+@require_POST
+def problem_support(request, slug, uid):
+    community, access, problem = _get_problem(request, slug, uid, "can_contribute")
+    try:
+        shared = services.problem_toggle_support(problem=problem, user=request.user)
+    except Refused as exc:
+        return _refused(request, exc, problem)
+    if shared:
+        messages.success(request, _("Noted: you share this problem too."))
+    else:
+        messages.info(request, _("You no longer mark this problem as shared."))
+    if request.POST.get("next") == "list":
+        return redirect("communities:problems", slug)
+    return redirect(problem)
+
+
+@login_required
+@require_POST
+def problem_comment(request, slug, uid):
+    community, access, problem = _get_problem(request, slug, uid, "can_contribute")
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write something before sending."))
+        return redirect(problem)
+    try:
+        services.problem_comment(problem=problem, by=request.user, body=form.cleaned_data["body"])
+    except Refused as exc:
+        return _refused(request, exc, problem)
+    messages.success(request, _("Your comment has been added."))
+    return redirect(problem)
+
+
+@login_required
+@require_POST
+def problem_status(request, slug, uid):
+    community, access, problem = _get_problem(request, slug, uid)
+    if not _can_edit_problem(access, problem):
+        raise PermissionDenied
+    try:
+        services.problem_set_status(problem=problem, status=request.POST.get("status"))
+    except Refused as exc:
+        return _refused(request, exc, problem)
+    messages.success(request, _("Status: %(status)s.") % {"status": problem.get_status_display()})
+    return redirect(problem)
+
+
+@login_required
+@require_POST
+def problem_focus(request, slug, uid):
+    community, access, problem = _get_problem(request, slug, uid, "can_manage")
+    focus = request.POST.get("focus") != "0"
+    try:
+        services.problem_set_focus(problem=problem, focus=focus)
+    except Refused as exc:
+        return _refused(request, exc, problem)
+    if focus:
+        messages.success(request, _("This problem is now the community's current focus."))
+    else:
+        messages.info(request, _("This problem is no longer the current focus."))
+    return redirect(problem)
