@@ -6,7 +6,15 @@ Two schools: `school` (home of the community under test) and `other_school`.
 import pytest
 from django.test import Client
 
-from tests.factories import PrincipalFactory, SchoolFactory, UserFactory
+from communities.models import Membership
+from tests.factories import (
+    CommunityFactory,
+    MembershipFactory,
+    PrincipalFactory,
+    ProblemFactory,
+    SchoolFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -70,3 +78,28 @@ def client_for(user):
 def login():
     """login(user) -> a test client signed in as that user (None: anonymous)."""
     return client_for
+
+
+@pytest.fixture
+def community(school):
+    """A within-school community, visible to the whole school, in the merintis stage."""
+    return CommunityFactory(name="Literasi Kelas Rendah", home_school=school)
+
+
+@pytest.fixture
+def coordinator(community, school):
+    user = UserFactory(school=school, full_name="Budi Koordinator", email="budi@smpn1.sch.id")
+    MembershipFactory(user=user, community=community, role=Membership.Role.COORDINATOR)
+    return user
+
+
+@pytest.fixture
+def member(community, school, coordinator):
+    user = UserFactory(school=school, full_name="Ani Anggota", email="ani@smpn1.sch.id")
+    MembershipFactory(user=user, community=community, role=Membership.Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def problem(community, coordinator):
+    return ProblemFactory(community=community, raised_by=coordinator, title="Siswa belum lancar membaca")

@@ -2,6 +2,7 @@
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from kompra.accounts.models import School, User
 
@@ -45,3 +46,36 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 class PrincipalFactory(UserFactory):
     role = User.Role.PRINCIPAL
+
+
+class CommunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "communities.Community"
+
+    name = factory.Sequence(lambda n: f"Komunitas Belajar {n + 1}")
+    concern = "Banyak siswa kelas rendah belum lancar membaca."
+    goal = "Semua siswa kelas 2 lancar membaca di akhir semester."
+    norms = "Bertemu tepat waktu, saling menghargai, berbagi praktik nyata."
+    rhythm_weeks = 3
+    home_school = factory.SubFactory(SchoolFactory)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "communities.Membership"
+
+    user = factory.SubFactory(UserFactory)
+    community = factory.SubFactory(CommunityFactory)
+    role = "member"
+    status = "active"
+    joined_at = factory.LazyFunction(timezone.now)
+
+
+class ProblemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "communities.Problem"
+
+    community = factory.SubFactory(CommunityFactory)
+    title = factory.Sequence(lambda n: f"Masalah bersama {n + 1}")
+    description = "Siswa sulit memahami bacaan."
+    raised_by = factory.SubFactory(UserFactory)

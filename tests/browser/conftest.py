@@ -1,0 +1,58 @@
+"""A headless Chromium, sized like a small phone, for tests against pytest-django's live server.
+
+Debian's chromium and chromium-driver packages provide the browser and its driver. Without
+them the browser tests are skipped on a workstation, but fail in CI (CI=true), where
+.ci/run installs them.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+VIEWPORT = (360, 740)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
+    if missing:
+        message = f"Browser tests need {' and '.join(missing)} (apt-get install chromium chromium-driver)."
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    width, height = VIEWPORT
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--window-size={width},{height}",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+    ):
+        options.add_argument(argument)
+    # The browser asks for English; a signed-in teacher's saved language must still win.
+    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
+
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    try:
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True},
+        )
+        driver.set_page_load_timeout(30)
+        yield driver
+    finally:
+        driver.quit()

@@ -1,0 +1,99 @@
+"""The demo data command: idempotent in development, refused in production."""
+
+import io
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Q
+
+from kompra.accounts.models import School, User
+
+pytestmark = pytest.mark.django_db
+
+
+def seed():
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def snapshot():
+    return {
+        "schools": School.objects.count(),
+        "users": User.objects.count(),
+        "addresses": EmailAddress.objects.count(),
+        "staff": User.objects.filter(is_staff=True).count(),
+    }
+
+
+def printed_password(output):
+    match = re.search(r"Password for every demo account:\s*(?:\x1b\[[0-9;]*m)?\s*(\S+)", output)
+    assert match, output
+    return match.group(1)
+
+
+def test_seed_demo_creates_schools_people_and_a_site_admin(settings):
+    settings.DEBUG = True
+    output = seed()
+
+    schools = School.objects.annotate(
+        principals=Count("people", filter=Q(people__role=User.Role.PRINCIPAL)),
+        teachers=Count("people", filter=Q(people__role=User.Role.TEACHER)),
+    )
+    assert schools.count() == 2
+    for school in schools:
+        assert school.principals == 1, school
+        assert school.teachers >= 4, school
+        school.full_clean()  # the demo NPSNs are valid
+
+    staff = User.objects.filter(is_staff=True)
+    assert staff.count() == 1
+    assert staff.get().is_superuser
+    assert staff.get().school is None
+
+    for user in User.objects.all():
+        address = EmailAddress.objects.get(user=user)
+        assert address.email == user.email
+        assert address.verified and address.primary
+        assert user.email in output
+
+
+def test_seed_demo_prints_a_password_that_works_for_every_account(settings):
+    settings.DEBUG = True
+    password = printed_password(seed())
+    users = list(User.objects.all())
+    assert users
+    assert all(user.check_password(password) for user in users)
+    assert not any(user.check_password(password + "x") for user in users)
+
+
+def test_seed_demo_twice_changes_nothing(settings):
+    settings.DEBUG = True
+    seed()
+    first = snapshot()
+    ids = set(User.objects.values_list("pk", flat=True))
+    seed()
+    assert snapshot() == first
+    assert set(User.objects.values_list("pk", flat=True)) == ids
+
+
+def test_seed_demo_restores_a_changed_demo_account(settings):
+    settings.DEBUG = True
+    password = printed_password(seed())
+    user = User.objects.filter(role=User.Role.TEACHER).first()
+    user.set_password("diganti-orang-lain")
+    user.save()
+    EmailAddress.objects.filter(user=user).update(verified=False)
+    seed()
+    user.refresh_from_db()
+    assert user.check_password(password)
+    assert EmailAddress.objects.get(user=user).verified
+
+
+def test_seed_demo_refuses_to_run_in_production(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DJANGO_DEBUG"):
+        seed()
+    assert snapshot() == {"schools": 0, "users": 0, "addresses": 0, "staff": 0}
