@@ -271,11 +271,6 @@ def test_production_sends_a_strict_content_security_policy(production_responses)
         assert directive in policy
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="No template renders {{ csp_nonce }} / {% csp_nonce_attr %}, so Django omits the nonce "
-    "from script-src; base.html should put nonce on its <script> tag.",
-)
 def test_production_policy_carries_a_script_nonce(production_responses):
     policy = production_responses["secure"]["headers"]["Content-Security-Policy"]
     assert "'nonce-" in policy

@@ -50,10 +50,11 @@ class School(models.Model):
     def __str__(self):
         return f"{self.name} ({self.npsn})"
 
-    def clean(self):
-        # People type NPSNs with spaces or in lower case; store the canonical form.
+    def clean_fields(self, exclude=None):
+        # People type NPSNs with spaces or in lower case: normalise before validating.
         if self.npsn:
             self.npsn = self.npsn.strip().upper()
+        super().clean_fields(exclude=exclude)
 
 
 class UserManager(BaseUserManager):
