@@ -28,9 +28,7 @@ class ActivityQuerySet(models.QuerySet):
     def with_counts(self):
         """Attendance, documentation and reflection counts, for lists and readiness."""
         return self.annotate(
-            present_count=Count(
-                "attendances", filter=Q(attendances__status=Attendance.Status.PRESENT), distinct=True
-            ),
+            present_count=Count("attendances", filter=Q(attendances__status=Attendance.Status.PRESENT), distinct=True),
             document_count=Count("documents", distinct=True),
             reflection_count=Count("reflections", distinct=True),
         )
@@ -451,7 +449,7 @@ class Reflection(models.Model):
 
 
 class ReflectionDismissal(models.Model):
-    """"Not this time": hides the dashboard's reflection prompt for one activity."""
+    """ "Not this time": hides the dashboard's reflection prompt for one activity."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
@@ -474,9 +472,7 @@ class CalendarToken(models.Model):
     """The secret in a person's calendar feed addresses. Resetting it cuts off every
     calendar app that had the old address."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token"
-    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token")
     token = models.CharField(max_length=40, unique=True, default=_new_calendar_token)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -34,7 +34,7 @@ def _locked(community):
     return Community.objects.select_for_update().get(pk=community.pk)
 
 
-def _require_live(community):
+def require_live(community):
     if community.archived:
         raise Refused(_("This community is archived and can no longer be changed."))
 
@@ -74,7 +74,7 @@ def community_set_archived(*, community, archived, by):
 def membership_invite(*, community, email, by, request=None):
     """Invites an address: an existing person gets an invitation to accept in the app;
     an unknown address gets a sign-up link. Returns "member" or "link"."""
-    _require_live(community)
+    require_live(community)
     email = (email or "").strip()
     try:
         validate_email(email)
@@ -152,7 +152,7 @@ def invitation_accept(*, invitation, full_name, password):
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_usable:
         raise Refused(_("This invitation link has expired or has already been used."))
-    _require_live(invitation.community)
+    require_live(invitation.community)
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise Refused(_("An account with this email address already exists. Log in to accept the invitation."))
     user = User.objects.create_user(
@@ -176,7 +176,7 @@ def invitation_respond(*, membership, accept):
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.status != Membership.Status.INVITED:
         raise Refused(_("There is no open invitation to answer."))
-    _require_live(membership.community)
+    require_live(membership.community)
     if accept:
         _activate(membership)
     else:
@@ -188,7 +188,7 @@ def invitation_respond(*, membership, accept):
 @transaction.atomic
 def membership_request(*, community, user):
     """A teacher asks to join; the coordinator decides."""
-    _require_live(community)
+    require_live(community)
     membership = community.memberships.select_for_update().filter(user=user).first()
     if membership and membership.status == Membership.Status.ACTIVE:
         raise Refused(_("You are already a member of this community."))
@@ -216,7 +216,7 @@ def membership_decide(*, membership, approve, by):
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.status != Membership.Status.REQUESTED:
         raise Refused(_("This request has already been answered."))
-    _require_live(membership.community)
+    require_live(membership.community)
     if approve:
         _activate(membership)
     else:
@@ -235,7 +235,7 @@ def _keep_a_coordinator(community, leaving):
 def membership_end(*, membership, by):
     """A member leaves, or a coordinator removes them. The last coordinator cannot go."""
     community = _locked(membership.community)
-    _require_live(community)
+    require_live(community)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.status != Membership.Status.ACTIVE:
         raise Refused(_("This person is not an active member."))
@@ -250,7 +250,7 @@ def membership_end(*, membership, by):
 @transaction.atomic
 def membership_set_role(*, membership, role, by):
     community = _locked(membership.community)
-    _require_live(community)
+    require_live(community)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.status != Membership.Status.ACTIVE:
         raise Refused(_("Only active members can be given a role."))
@@ -268,7 +268,7 @@ def membership_set_role(*, membership, role, by):
 def stage_change(*, community, to_stage, by, note, evidence=""):
     """Moves one stage forward, or one back (with the reason in the note)."""
     community = _locked(community)
-    _require_live(community)
+    require_live(community)
     note = (note or "").strip()
     if not note:
         raise Refused(_("Write a note on why the community changes stage."))
@@ -306,7 +306,7 @@ def stage_endorse(*, change, by):
 
 def principal_inform(*, community, by, request=None):
     """Emails the home school's principals about the community and records when."""
-    _require_live(community)
+    require_live(community)
     principals = list(User.objects.filter(school=community.home_school, role=User.Role.PRINCIPAL, is_active=True))
     if not principals:
         raise Refused(_("No principal of your school has an account on Kompra yet."))
@@ -325,13 +325,13 @@ def principal_inform(*, community, by, request=None):
 
 
 def problem_raise(*, community, by, title, description=""):
-    _require_live(community)
+    require_live(community)
     return Problem.objects.create(community=community, raised_by=by, title=title, description=description)
 
 
 def problem_toggle_support(*, problem, user):
     """ "Me too": adds the user to those who share the problem, or takes them off."""
-    _require_live(problem.community)
+    require_live(problem.community)
     if problem.supporters.filter(pk=user.pk).exists():
         problem.supporters.remove(user)
         return False
@@ -340,12 +340,12 @@ def problem_toggle_support(*, problem, user):
 
 
 def problem_comment(*, problem, by, body):
-    _require_live(problem.community)
+    require_live(problem.community)
     return ProblemComment.objects.create(problem=problem, author=by, body=body)
 
 
 def problem_set_status(*, problem, status):
-    _require_live(problem.community)
+    require_live(problem.community)
     if status not in Problem.Status.values:
         raise Refused(_("Unknown status."))
     problem.status = status
@@ -357,7 +357,7 @@ def problem_set_status(*, problem, status):
 def problem_set_focus(*, problem, focus):
     """Marks the community's current focus; only one problem holds it at a time."""
     community = _locked(problem.community)
-    _require_live(community)
+    require_live(community)
     community.problems.filter(is_focus=True).exclude(pk=problem.pk).update(is_focus=False)
     problem.is_focus = focus
     problem.save(update_fields=["is_focus"])

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from communities import services
+from communities.access import get_community_for
 from communities.forms import (
     CommentForm,
     CommunityForm,
@@ -24,22 +25,11 @@ from communities.models import Community, Invitation, Membership, Problem, Stage
 from communities.readiness import readiness
 from communities.services import Refused
 
-# Fetch and authorise: every view goes through these.
-
-
-def _get_community(request, slug, need=None):
-    """The community if the user may see it (else 404), and their Access.
-    With `need` ("can_manage", "can_contribute", "can_endorse"…), a visible community
-    without that right answers 403."""
-    community = get_object_or_404(Community.objects.visible_to(request.user).select_related("home_school"), slug=slug)
-    access = community.access_for(request.user)
-    if need and not getattr(access, need):
-        raise PermissionDenied
-    return community, access
+# Fetch and authorise: every view goes through get_community_for and these.
 
 
 def _get_problem(request, slug, uid, need=None):
-    community, access = _get_community(request, slug, need)
+    community, access = get_community_for(request, slug, need)
     problem = get_object_or_404(community.problems.select_related("raised_by"), uid=uid)
     return community, access, problem
 
@@ -115,7 +105,7 @@ def found(request):
 
 @login_required
 def found_goal(request, slug):
-    community, access = _get_community(request, slug, "can_manage")
+    community, access = get_community_for(request, slug, "can_manage")
     form = GoalForm(request.POST or None, instance=community)
     if request.method == "POST" and form.is_valid():
         if community.archived:
@@ -127,7 +117,7 @@ def found_goal(request, slug):
 
 @login_required
 def found_settings(request, slug):
-    community, access = _get_community(request, slug, "can_manage")
+    community, access = get_community_for(request, slug, "can_manage")
     form = SettingsForm(request.POST or None, instance=community)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -156,7 +146,7 @@ def _page(request, community, access, template, **context):
 
 @login_required
 def detail(request, slug):
-    community, access = _get_community(request, slug)
+    community, access = get_community_for(request, slug)
     focus = community.problems.filter(is_focus=True).first()
     counts = community.memberships.aggregate(
         active=Count("pk", filter=Q(status=Membership.Status.ACTIVE)),
@@ -167,7 +157,7 @@ def detail(request, slug):
 
 @login_required
 def edit(request, slug):
-    community, access = _get_community(request, slug, "can_manage")
+    community, access = get_community_for(request, slug, "can_manage")
     if community.archived:
         return _refused(request, Refused(_("This community is archived and can no longer be changed.")), community)
     form = CommunityForm(request.POST or None, instance=community)
@@ -181,7 +171,7 @@ def edit(request, slug):
 @login_required
 @require_POST
 def archive(request, slug):
-    community, access = _get_community(request, slug, "can_manage")
+    community, access = get_community_for(request, slug, "can_manage")
     archived = request.POST.get("archived") != "0"
     services.community_set_archived(community=community, archived=archived, by=request.user)
     if archived:
@@ -196,7 +186,7 @@ def archive(request, slug):
 
 @login_required
 def members(request, slug):
-    community, access = _get_community(request, slug)
+    community, access = get_community_for(request, slug)
     memberships = community.memberships.select_related("user__school").order_by("role", "user__full_name")
     shown = [Membership.Status.ACTIVE]
     if access.can_manage:
@@ -220,7 +210,7 @@ def members(request, slug):
 @login_required
 @require_POST
 def invite(request, slug):
-    community, access = _get_community(request, slug, "can_manage")
+    community, access = get_community_for(request, slug, "can_manage")
     form = InviteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter an email address."))
@@ -241,7 +231,7 @@ def invite(request, slug):
 @login_required
 @require_POST
 def request_join(request, slug):
-    community, access = _get_community(request, slug)
+    community, access = get_community_for(request, slug)
     if not (access.can_request_join or access.is_member or access.has_requested or access.is_invited):
         raise PermissionDenied
     try:
@@ -255,7 +245,7 @@ def request_join(request, slug):
 @login_required
 @require_POST
 def respond_invitation(request, slug):
-    community, access = _get_community(request, slug)
+    community, access = get_community_for(request, slug)
     if access.membership is None:
         raise PermissionDenied
     accept = request.POST.get("accept") == "1"
@@ -273,7 +263,7 @@ def respond_invitation(request, slug):
 @login_required
 @require_POST
 def leave(request, slug):
-    community, access = _get_community(request, slug, "is_member")
+    community, access = get_community_for(request, slug, "is_member")
     try:
         services.membership_end(membership=access.membership, by=request.user)
     except Refused as exc:
@@ -291,7 +281,7 @@ def member_action(request, slug, uid, action):
     """Coordinator's actions on one membership: approve, decline, remove, promote, demote."""
     if action not in MEMBER_ACTIONS:
         raise Http404
-    community, access = _get_community(request, slug, "can_manage")
+    community, access = get_community_for(request, slug, "can_manage")
     membership = _get_membership(community, uid)
     name = {"name": membership.user}
     try:
@@ -348,7 +338,7 @@ def invitation(request, token):
 
 @login_required
 def stage(request, slug):
-    community, access = _get_community(request, slug)
+    community, access = get_community_for(request, slug)
     changes = community.stage_changes.select_related("changed_by", "endorsed_by")
     form = StageChangeForm(community=community) if access.can_manage and not community.archived else None
     return _page(
@@ -368,7 +358,7 @@ def stage(request, slug):
 @login_required
 @require_POST
 def stage_change(request, slug):
-    community, access = _get_community(request, slug, "can_manage")
+    community, access = get_community_for(request, slug, "can_manage")
     form = StageChangeForm(request.POST, community=community)
     if not form.is_valid():
         errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
@@ -394,7 +384,7 @@ def stage_change(request, slug):
 @login_required
 @require_POST
 def stage_endorse(request, slug, uid):
-    community, access = _get_community(request, slug, "can_endorse")
+    community, access = get_community_for(request, slug, "can_endorse")
     change = get_object_or_404(StageChange, community=community, uid=uid)
     try:
         services.stage_endorse(change=change, by=request.user)
@@ -407,7 +397,7 @@ def stage_endorse(request, slug, uid):
 @login_required
 @require_POST
 def inform_principal(request, slug):
-    community, access = _get_community(request, slug, "can_manage")
+    community, access = get_community_for(request, slug, "can_manage")
     try:
         principals = services.principal_inform(community=community, by=request.user, request=request)
     except Refused as exc:
@@ -422,7 +412,7 @@ def inform_principal(request, slug):
 
 @login_required
 def problems(request, slug):
-    community, access = _get_community(request, slug)
+    community, access = get_community_for(request, slug)
     items = (
         community.problems.with_support_count()
         .select_related("raised_by")
@@ -437,7 +427,7 @@ def problems(request, slug):
 
 @login_required
 def problem_new(request, slug):
-    community, access = _get_community(request, slug, "can_contribute")
+    community, access = get_community_for(request, slug, "can_contribute")
     form = ProblemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

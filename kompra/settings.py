@@ -229,6 +229,10 @@ STORAGES = {
 # Uploaded files never live under static files; they are served by access-checking views.
 MEDIA_ROOT = Path(env_str("KOMPRA_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# Largest photo or document accepted, checked before anything is stored.
+KOMPRA_MAX_UPLOAD_BYTES = env_int("KOMPRA_MAX_UPLOAD_MB", 10) * 1024 * 1024
+# Django's own cap answers a bare 400; ours (20 per upload) gives a clear message first.
+DATA_UPLOAD_MAX_NUMBER_FILES = 200
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -16,5 +16,6 @@ urlpatterns = [
     path("bahasa/", account_views.set_language, name="set_language"),
     path("akun/", include("allauth.urls")),
     path("", include("communities.urls")),
+    path("", include("activities.urls")),
     path("admin/", admin.site.urls),
 ]

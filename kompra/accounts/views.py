@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from communities.selectors import dashboard_for
+from activities.selectors import dashboard_for as activities_dashboard
+from communities.selectors import dashboard_for as communities_dashboard
 from kompra.accounts.forms import ProfileForm
 
 
@@ -19,7 +20,11 @@ def home(request):
 
 @login_required
 def dashboard(request):
-    context = {"school": request.user.school, **dashboard_for(request.user)}
+    context = {
+        "school": request.user.school,
+        **communities_dashboard(request.user),
+        **activities_dashboard(request.user),
+    }
     return render(request, "accounts/dashboard.html", context)
 
 

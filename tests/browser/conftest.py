@@ -16,7 +16,13 @@ VIEWPORT = (360, 740)
 
 
 @pytest.fixture
-def browser(tmp_path):
+def browser_language():
+    """What the browser asks for in Accept-Language; a module can override this fixture."""
+    return "id-ID,id"
+
+
+@pytest.fixture
+def browser(tmp_path, browser_language):
     missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
     if missing:
         message = f"Browser tests need {' and '.join(missing)} (apt-get install chromium chromium-driver)."
@@ -43,8 +49,7 @@ def browser(tmp_path):
         f"--user-data-dir={tmp_path / 'chromium-profile'}",
     ):
         options.add_argument(argument)
-    # The browser asks for English; a signed-in teacher's saved language must still win.
-    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
+    options.add_experimental_option("prefs", {"intl.accept_languages": browser_language})
 
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     try:
@@ -56,3 +61,17 @@ def browser(tmp_path):
         yield driver
     finally:
         driver.quit()
+
+
+def log_in(browser, live_server, email, password):
+    """Signs in through the real login form, starting from a clean browser session."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.delete_all_cookies()
+    browser.get(live_server.url + "/akun/login/")
+    browser.find_element(By.NAME, "login").send_keys(email)
+    browser.find_element(By.NAME, "password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    WebDriverWait(browser, 15).until(expected_conditions.url_to_be(live_server.url + "/dasbor/"))

@@ -19,6 +19,12 @@ ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 
 
 @pytest.fixture
+def browser_language():
+    # The browser asks for English; the signed-in teacher's saved language must still win.
+    return "en-US,en"
+
+
+@pytest.fixture
 def demo_teacher(transactional_db, settings):
     """Runs seed_demo as `make run` does and returns (teacher, printed password)."""
     settings.DEBUG = True

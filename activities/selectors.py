@@ -1,0 +1,86 @@
+"""Reads shaped once: the dashboard's to-dos and a problem's practice cycle."""
+
+from datetime import timedelta
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from activities.models import ActionPlan, Activity, Attendance, Document, Reflection, ReflectionDismissal
+from communities.models import Community
+
+UPCOMING_DAYS = 14
+REFLECTION_PROMPT_DAYS = 30
+ACTIONS_DUE_DAYS = 7
+
+
+def dashboard_for(user):
+    """Upcoming activities, reflections to write and actions due. Three queries."""
+    now = timezone.now()
+    mine = Community.objects.of_member(user).filter(archived=False)
+    upcoming = list(
+        Activity.objects.filter(community__in=mine, status=Activity.Status.PLANNED)
+        .filter(ends_at__gte=now, starts_at__lte=now + timedelta(days=UPCOMING_DAYS))
+        .select_related("community")
+        .order_by("starts_at")[:10]
+    )
+    to_reflect = list(
+        Activity.objects.filter(
+            community__in=mine,
+            status=Activity.Status.HELD,
+            starts_at__gte=now - timedelta(days=REFLECTION_PROMPT_DAYS),
+            attendances__user=user,
+            attendances__status=Attendance.Status.PRESENT,
+        )
+        .exclude(Exists(Reflection.objects.filter(activity=OuterRef("pk"), author=user)))
+        .exclude(Exists(ReflectionDismissal.objects.filter(activity=OuterRef("pk"), user=user)))
+        .select_related("community")
+        .order_by("-starts_at")[:10]
+    )
+    actions = list(
+        ActionPlan.objects.open()
+        .filter(owner=user, community__archived=False, due__lte=timezone.localdate() + timedelta(days=ACTIONS_DUE_DAYS))
+        .select_related("community", "problem")
+        .order_by("due")[:10]
+    )
+    return {"upcoming": upcoming, "to_reflect": to_reflect, "actions_due": actions}
+
+
+def cycle_for(problem):
+    """The problem's practice cycle in time order: action plans, activities, their
+    documentation and reflections, and products. Five queries, whatever the numbers."""
+    plans = list(problem.action_plans.select_related("owner"))
+    activities = list(problem.activities.select_related("proposed_by"))
+    documents = list(Document.objects.filter(activity__in=activities).select_related("activity").order_by("created_at"))
+    reflections = list(
+        Reflection.objects.filter(Q(activity__in=activities) | Q(action_plan__in=plans))
+        .select_related("author")
+        .order_by("created_at")
+    )
+    products = list(problem.products.all())
+    events = [("problem", problem.created_at, problem)]
+    events += [("action", plan.created_at, plan) for plan in plans]
+    events += [("activity", activity.starts_at, activity) for activity in activities]
+    events += [("document", document.created_at, document) for document in documents]
+    events += [("reflection", reflection.created_at, reflection) for reflection in reflections]
+    events += [("product", product.created_at, product) for product in products]
+    events.sort(key=lambda event: event[1])
+    return events
+
+
+CYCLE_STEPS = ["problem", "action", "activity", "reflection", "publication"]
+
+
+def cycle_position(problem):
+    """Which steps of the cycle this problem has reached, for a member's quick look:
+    a list of (step, done). Publication is added by the publishing feature."""
+    if problem is None:
+        return []
+    has_plan = problem.action_plans.exists()
+    held = problem.activities.filter(status=Activity.Status.HELD)
+    has_activity = held.exists()
+    has_reflection = (
+        Reflection.objects.filter(activity__in=held).exists()
+        or Reflection.objects.filter(action_plan__problem=problem).exists()
+    )
+    done = {"problem": True, "action": has_plan, "activity": has_activity, "reflection": has_reflection}
+    return [(step, done.get(step, False)) for step in CYCLE_STEPS]

@@ -1,0 +1,252 @@
+"""Writes of the practice cycle: activities, attendance, documentation, action plans,
+reflections and products. Keyword-only and atomic; refusals raise `Refused`."""
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import (
+    REFLECTION_TEMPLATES,
+    ActionPlan,
+    Activity,
+    Attendance,
+    Document,
+    ReflectionDismissal,
+)
+from activities.uploads import UploadRejected, process_upload
+from communities.models import Membership
+from communities.services import Refused, require_live
+
+MAX_FILES_PER_UPLOAD = 20
+
+
+# Activities
+
+
+def activity_save(*, activity):
+    """Validates and saves an activity (new or edited) of a live community."""
+    require_live(activity.community)
+    if activity.ends_at <= activity.starts_at:
+        raise Refused(_("The end must be after the start."))
+    activity.save()
+    return activity
+
+
+def activity_set_status(*, activity, status):
+    require_live(activity.community)
+    if status not in Activity.Status.values:
+        raise Refused(_("Unknown status."))
+    if status == Activity.Status.HELD and activity.starts_at > timezone.now():
+        raise Refused(_("An activity can be marked as held only once it has started."))
+    activity.status = status
+    activity.save(update_fields=["status"])
+    return activity
+
+
+# Attendance
+
+
+def attendance_check_in(*, activity, user):
+    """A member checks themselves in, from half an hour before the start until the end."""
+    require_live(activity.community)
+    if activity.status == Activity.Status.CANCELLED:
+        raise Refused(_("This activity was cancelled, so there is nothing to check in to."))
+    now = timezone.now()
+    if now > activity.ends_at:
+        raise Refused(_("This activity has ended; ask the coordinator to record your attendance."))
+    if not activity.check_in_open:
+        raise Refused(_("Check-in opens 30 minutes before the activity starts."))
+    attendance, _created = Attendance.objects.update_or_create(
+        activity=activity,
+        user=user,
+        defaults={"status": Attendance.Status.PRESENT, "checked_in_at": now},
+    )
+    return attendance
+
+
+@transaction.atomic
+def attendance_record(*, activity, statuses):
+    """The coordinator's list: `statuses` maps active members' user ids to a status
+    (or "" to clear). Ids of non-members are refused."""
+    require_live(activity.community)
+    if activity.status == Activity.Status.CANCELLED:
+        raise Refused(_("This activity was cancelled; attendance cannot be recorded."))
+    members = set(
+        activity.community.memberships.filter(status=Membership.Status.ACTIVE).values_list("user_id", flat=True)
+    )
+    if not set(statuses) <= members:
+        raise Refused(_("Attendance can be recorded only for members of the community."))
+    for user_id, status in statuses.items():
+        if status == "":
+            Attendance.objects.filter(activity=activity, user_id=user_id).delete()
+        elif status in Attendance.Status.values:
+            Attendance.objects.update_or_create(activity=activity, user_id=user_id, defaults={"status": status})
+        else:
+            raise Refused(_("Unknown attendance status."))
+
+
+# Documentation
+
+
+def document_add_many(
+    *, community, by, files, activity=None, product=None, caption="", shows_students=False, consent_confirmed=False
+):
+    """Verifies every file first, then stores them all or none. Photos are re-encoded
+    (no EXIF, no location) with a thumbnail; files keep their bytes under random names."""
+    require_live(community)
+    if not files:
+        raise Refused(_("Choose at least one photo or file."))
+    if len(files) > MAX_FILES_PER_UPLOAD:
+        raise Refused(_("Upload at most %(n)d files at once.") % {"n": MAX_FILES_PER_UPLOAD})
+    processed = []
+    for uploaded in files:
+        try:
+            processed.append(process_upload(uploaded, max_bytes=settings.KOMPRA_MAX_UPLOAD_BYTES))
+        except UploadRejected as exc:
+            raise Refused(f"{_sanitised_name(uploaded.name)}: {exc}") from None
+    return _store(
+        community=community,
+        by=by,
+        processed=processed,
+        activity=activity,
+        product=product,
+        caption=caption,
+        shows_students=shows_students,
+        consent_confirmed=consent_confirmed and shows_students,
+    )
+
+
+def _sanitised_name(name):
+    return (name or "").replace("\\", "/").rsplit("/", 1)[-1][:80]
+
+
+def _store(*, community, by, processed, activity, product, caption, shows_students, consent_confirmed):
+    """Writes files, then rows, in one transaction; on any failure the written files are
+    removed again, so no row is left without its file and no file without its row."""
+    written = []
+    try:
+        with transaction.atomic():
+            documents = []
+            for item in processed:
+                document = Document(
+                    community=community,
+                    activity=activity,
+                    product=product,
+                    kind=item.kind,
+                    original_name=item.original_name,
+                    content_type=item.content_type,
+                    size=len(item.content),
+                    sha256=item.sha256,
+                    width=item.width,
+                    height=item.height,
+                    caption=caption if item.kind == Document.Kind.PHOTO or caption else "",
+                    shows_students=shows_students and item.kind == Document.Kind.PHOTO,
+                    consent_confirmed=consent_confirmed and item.kind == Document.Kind.PHOTO,
+                    uploaded_by=by,
+                )
+                document.file.save(f"upload{item.extension}", ContentFile(item.content), save=False)
+                written.append(document.file)
+                if item.thumbnail:
+                    document.thumbnail.save("thumb.jpg", ContentFile(item.thumbnail), save=False)
+                    written.append(document.thumbnail)
+                document.save()
+                documents.append(document)
+    except BaseException:
+        for field_file in written:
+            field_file.storage.delete(field_file.name)
+        raise
+    return documents
+
+
+@transaction.atomic
+def document_delete(*, document):
+    """Removes a document and its files (the coordinator's or the uploader's call)."""
+    require_live(document.community)
+    names = [(f.storage, f.name) for f in (document.file, document.thumbnail) if f]
+    document.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
+
+
+# Action plans
+
+
+def action_plan_save(*, plan):
+    require_live(plan.community)
+    if plan.problem.community_id != plan.community_id:
+        raise Refused(_("The action plan must belong to a problem of this community."))
+    if not plan.community.memberships.filter(user=plan.owner, status=Membership.Status.ACTIVE).exists():
+        raise Refused(_("The person responsible must be a member of the community."))
+    plan.save()
+    return plan
+
+
+def action_plan_set_status(*, plan, status, outcome=None):
+    """Moves an action plan on; completing it records when (and invites a reflection)."""
+    require_live(plan.community)
+    if status not in ActionPlan.Status.values:
+        raise Refused(_("Unknown status."))
+    plan.status = status
+    plan.completed_at = timezone.now() if status == ActionPlan.Status.DONE else None
+    fields = ["status", "completed_at"]
+    if outcome is not None:
+        plan.outcome = outcome
+        fields.append("outcome")
+    plan.save(update_fields=fields)
+    return plan
+
+
+# Reflections
+
+
+def reflection_save(*, reflection, answers):
+    """Saves a reflection with the answers to its template's questions. Only attendees
+    (or coordinators) reflect on an activity; one reflection per person per activity."""
+    community = reflection.community
+    require_live(community)
+    keys = [key for key, _label in REFLECTION_TEMPLATES[reflection.template]]
+    cleaned = {key: (answers.get(key) or "").strip()[:5000] for key in keys}
+    if not any(cleaned.values()):
+        raise Refused(_("Write at least one answer."))
+    if reflection.activity_id and reflection.pk is None:
+        require_can_reflect(activity=reflection.activity, user=reflection.author)
+    reflection.answers = cleaned
+    try:
+        with transaction.atomic():
+            reflection.save()
+    except IntegrityError:
+        raise Refused(_("You already wrote a reflection on this activity; edit it instead.")) from None
+    ReflectionDismissal.objects.filter(user=reflection.author, activity_id=reflection.activity_id).delete()
+    return reflection
+
+
+def require_can_reflect(*, activity, user):
+    if activity.status != Activity.Status.HELD:
+        raise Refused(_("Reflections are written after the activity has been held."))
+    is_coordinator = activity.community.memberships.coordinators().filter(user=user).exists()
+    attended = activity.attendances.filter(user=user, status=Attendance.Status.PRESENT).exists()
+    if not (attended or is_coordinator):
+        raise Refused(_("Only members who attended can reflect on this activity."))
+
+
+def reflection_dismiss(*, activity, user):
+    ReflectionDismissal.objects.get_or_create(activity=activity, user=user)
+
+
+# Products
+
+
+@transaction.atomic
+def product_save(*, product, authors):
+    require_live(product.community)
+    members = set(
+        product.community.memberships.filter(status=Membership.Status.ACTIVE).values_list("user_id", flat=True)
+    )
+    if not authors or any(author.pk not in members for author in authors):
+        raise Refused(_("Authors must be members of the community."))
+    if product.problem_id and product.problem.community_id != product.community_id:
+        raise Refused(_("The problem must belong to this community."))
+    product.save()
+    product.authors.set(authors)
+    return product

@@ -1,0 +1,574 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from activities import services
+from activities.forms import (
+    ActionPlanForm,
+    ActionPlanStatusForm,
+    ActivityForm,
+    DocumentForm,
+    MinutesForm,
+    ProductForm,
+    ReflectionForm,
+)
+from activities.models import REFLECTION_TEMPLATES, ActionPlan, Activity, Attendance, Product, Reflection
+from communities.access import get_community_for, require
+from communities.models import Membership
+from communities.services import Refused
+
+GALLERY_PAGE_SIZE = 24
+PAST_PAGE_SIZE = 20
+
+
+# Fetch and authorise
+
+
+def _get_activity(request, slug, uid, need=None):
+    community, access = get_community_for(request, slug, need)
+    activity = get_object_or_404(
+        community.activities.select_related("problem", "proposed_by", "community__home_school"), uid=uid
+    )
+    return community, access, activity
+
+
+def _can_edit_activity(access, activity):
+    """Coordinators edit every activity; a member edits the ones they proposed."""
+    return access.can_manage or (access.can_contribute and activity.proposed_by_id == access.user.pk)
+
+
+def _get_plan(request, slug, uid, need=None):
+    community, access = get_community_for(request, slug, need)
+    plan = get_object_or_404(community.action_plans.select_related("problem", "owner"), uid=uid)
+    return community, access, plan
+
+
+def _can_update_plan(access, plan):
+    return access.can_manage or (access.can_contribute and plan.owner_id == access.user.pk)
+
+
+def _refused(request, exc, to, *args):
+    messages.error(request, str(exc))
+    return redirect(to, *args)
+
+
+def _page(request, community, access, template, **context):
+    context.update(community=community, access=access)
+    return render(request, f"activities/{template}", context)
+
+
+# Activities
+
+
+@login_required
+def activity_list(request, slug):
+    community, access = get_community_for(request, slug)
+    activities = community.activities.with_counts().select_related("problem")
+    upcoming = list(activities.upcoming())
+    past = Paginator(activities.past(), PAST_PAGE_SIZE).get_page(request.GET.get("halaman"))
+    return _page(request, community, access, "activity_list.html", upcoming=upcoming, past=past, tab="activities")
+
+
+@login_required
+def activity_new(request, slug):
+    community, access = get_community_for(request, slug, "can_contribute")
+    initial = {}
+    if problem_uid := request.GET.get("masalah"):
+        initial["problem"] = community.problems.filter(uid=problem_uid).first()
+    form = ActivityForm(request.POST or None, community=community, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        activity = form.save(commit=False)
+        activity.community = community
+        activity.proposed_by = request.user
+        try:
+            services.activity_save(activity=activity)
+        except Refused as exc:
+            return _refused(request, exc, "activities:list", slug)
+        messages.success(request, _("The activity has been planned."))
+        return redirect(activity)
+    return _page(request, community, access, "activity_form.html", form=form, tab="activities")
+
+
+@login_required
+def activity_edit(request, slug, uid):
+    community, access, activity = _get_activity(request, slug, uid)
+    if not _can_edit_activity(access, activity):
+        raise PermissionDenied
+    form = ActivityForm(request.POST or None, instance=activity, community=community)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_save(activity=form.save(commit=False))
+        except Refused as exc:
+            return _refused(request, exc, activity)
+        messages.success(request, _("The activity has been updated."))
+        return redirect(activity)
+    return _page(request, community, access, "activity_form.html", form=form, activity=activity, tab="activities")
+
+
+@login_required
+def activity_detail(request, slug, uid):
+    community, access, activity = _get_activity(request, slug, uid)
+    attendances = list(activity.attendances.select_related("user").order_by("user__full_name"))
+    mine = next((a for a in attendances if a.user_id == request.user.pk), None)
+    documents = list(activity.documents.select_related("uploaded_by"))
+    reflections = list(activity.reflections.select_related("author"))
+    wrote = any(r.author_id == request.user.pk for r in reflections)
+    present = [a for a in attendances if a.status == Attendance.Status.PRESENT]
+    can_reflect = (
+        access.can_contribute
+        and activity.status == Activity.Status.HELD
+        and not wrote
+        and (access.can_manage or (mine is not None and mine.status == Attendance.Status.PRESENT))
+    )
+    return _page(
+        request,
+        community,
+        access,
+        "activity_detail.html",
+        activity=activity,
+        attendances=attendances,
+        present=present,
+        mine=mine,
+        photos=[d for d in documents if d.is_photo],
+        files=[d for d in documents if not d.is_photo],
+        reflections=reflections,
+        can_edit=_can_edit_activity(access, activity),
+        can_reflect=can_reflect,
+        can_check_in=access.can_contribute and activity.check_in_open and not (mine and mine.status == "present"),
+        document_form=DocumentForm() if access.can_contribute and not community.archived else None,
+        statuses=Activity.Status.choices,
+        tab="activities",
+    )
+
+
+@login_required
+@require_POST
+def activity_status(request, slug, uid):
+    community, access, activity = _get_activity(request, slug, uid)
+    if not _can_edit_activity(access, activity):
+        raise PermissionDenied
+    try:
+        services.activity_set_status(activity=activity, status=request.POST.get("status"))
+    except Refused as exc:
+        return _refused(request, exc, activity)
+    messages.success(request, _("Status: %(status)s.") % {"status": activity.get_status_display()})
+    return redirect(activity)
+
+
+@login_required
+def activity_minutes(request, slug, uid):
+    community, access, activity = _get_activity(request, slug, uid)
+    if not _can_edit_activity(access, activity):
+        raise PermissionDenied
+    form = MinutesForm(request.POST or None, instance=activity)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_save(activity=form.save(commit=False))
+        except Refused as exc:
+            return _refused(request, exc, activity)
+        messages.success(request, _("The minutes have been saved."))
+        return redirect(activity)
+    return _page(request, community, access, "minutes_form.html", form=form, activity=activity, tab="activities")
+
+
+# Attendance
+
+
+@login_required
+@require_POST
+def check_in(request, slug, uid):
+    community, access, activity = _get_activity(request, slug, uid, "can_contribute")
+    try:
+        services.attendance_check_in(activity=activity, user=request.user)
+    except Refused as exc:
+        return _refused(request, exc, activity)
+    messages.success(request, _("You are checked in. Welcome!"))
+    return redirect(activity)
+
+
+@login_required
+def attendance(request, slug, uid):
+    """The coordinator's attendance list: one row per active member."""
+    community, access, activity = _get_activity(request, slug, uid, "can_manage")
+    members = list(
+        community.memberships.filter(status=Membership.Status.ACTIVE).select_related("user").order_by("user__full_name")
+    )
+    recorded = {a.user_id: a for a in activity.attendances.all()}
+    if request.method == "POST":
+        statuses = {m.user_id: request.POST.get(f"hadir-{m.user_id}", "") for m in members}
+        try:
+            services.attendance_record(activity=activity, statuses=statuses)
+        except Refused as exc:
+            return _refused(request, exc, "activities:attendance", slug, uid)
+        messages.success(request, _("The attendance list has been saved."))
+        return redirect(activity)
+    rows = [(m.user, recorded.get(m.user_id)) for m in members]
+    return _page(
+        request,
+        community,
+        access,
+        "attendance.html",
+        activity=activity,
+        rows=rows,
+        statuses=Attendance.Status.choices,
+        tab="activities",
+    )
+
+
+@login_required
+def attendance_print(request, slug, uid):
+    community, access, activity = _get_activity(request, slug, uid)
+    members = community.memberships.filter(status=Membership.Status.ACTIVE).select_related("user__school")
+    recorded = {a.user_id: a for a in activity.attendances.all()}
+    rows = [(m.user, recorded.get(m.user_id)) for m in members.order_by("user__full_name")]
+    return _page(request, community, access, "attendance_print.html", activity=activity, rows=rows)
+
+
+# Documentation
+
+
+@login_required
+@require_POST
+def upload(request, slug, uid):
+    community, access, activity = _get_activity(request, slug, uid, "can_contribute")
+    return _upload_to(request, community, activity, activity=activity)
+
+
+def _upload_to(request, community, target, **where):
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        errors = [str(e) for errs in form.errors.values() for e in errs]
+        messages.error(request, " ".join(errors) or _("Choose at least one photo or file."))
+        return redirect(target)
+    data = form.cleaned_data
+    try:
+        documents = services.document_add_many(
+            community=community,
+            by=request.user,
+            files=data["files"],
+            caption=data["caption"],
+            shows_students=data["shows_students"],
+            consent_confirmed=data["consent_confirmed"],
+            **where,
+        )
+    except Refused as exc:
+        return _refused(request, exc, target)
+    messages.success(request, _("%(n)d file(s) uploaded.") % {"n": len(documents)})
+    if data["shows_students"] and not data["consent_confirmed"]:
+        messages.info(request, _("Photos of students without confirmed consent stay inside the community."))
+    return redirect(target)
+
+
+def _get_document(request, slug, uid):
+    community, access = get_community_for(request, slug)
+    document = get_object_or_404(community.documents.select_related("community"), uid=uid)
+    return community, access, document
+
+
+def _serve(field_file, *, content_type, filename, inline):
+    response = FileResponse(
+        field_file.open("rb"), content_type=content_type, as_attachment=not inline, filename=filename
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    # Whatever a file holds, it is never run as a page of ours.
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
+
+
+@login_required
+def document(request, slug, uid):
+    community, access, document = _get_document(request, slug, uid)
+    if not document.file:
+        raise Http404
+    return _serve(
+        document.file,
+        content_type=document.content_type,
+        filename=document.original_name,
+        inline=document.is_photo,
+    )
+
+
+@login_required
+def thumbnail(request, slug, uid):
+    community, access, document = _get_document(request, slug, uid)
+    if not document.thumbnail:
+        raise Http404
+    return _serve(document.thumbnail, content_type="image/jpeg", filename="thumb.jpg", inline=True)
+
+
+@login_required
+@require_POST
+def document_delete(request, slug, uid):
+    community, access, document = _get_document(request, slug, uid)
+    if not (access.can_manage or (access.can_contribute and document.uploaded_by_id == request.user.pk)):
+        raise PermissionDenied
+    back = document.activity or document.product
+    try:
+        services.document_delete(document=document)
+    except Refused as exc:
+        return _refused(request, exc, back)
+    messages.info(request, _("The file has been deleted."))
+    return redirect(back)
+
+
+@login_required
+def gallery(request, slug):
+    community, access = get_community_for(request, slug)
+    photos = community.documents.photos().select_related("activity", "product")
+    page = Paginator(photos, GALLERY_PAGE_SIZE).get_page(request.GET.get("halaman"))
+    return _page(request, community, access, "gallery.html", page=page, tab="gallery")
+
+
+# Action plans
+
+
+@login_required
+def action_new(request, slug, problem_uid):
+    community, access = get_community_for(request, slug, "can_contribute")
+    problem = get_object_or_404(community.problems, uid=problem_uid)
+    form = ActionPlanForm(request.POST or None, community=community, initial={"owner": request.user})
+    if request.method == "POST" and form.is_valid():
+        plan = form.save(commit=False)
+        plan.community = community
+        plan.problem = problem
+        plan.created_by = request.user
+        try:
+            services.action_plan_save(plan=plan)
+        except Refused as exc:
+            return _refused(request, exc, problem)
+        messages.success(request, _("The action plan has been recorded."))
+        return redirect(problem)
+    return _page(request, community, access, "action_form.html", form=form, problem=problem, tab="problems")
+
+
+@login_required
+def action_detail(request, slug, uid):
+    community, access, plan = _get_plan(request, slug, uid)
+    can_update = _can_update_plan(access, plan) and not community.archived
+    form = ActionPlanStatusForm(request.POST or None, instance=plan) if can_update else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            was_open = plan.is_open
+            try:
+                services.action_plan_set_status(
+                    plan=plan, status=form.cleaned_data["status"], outcome=form.cleaned_data["outcome"]
+                )
+            except Refused as exc:
+                return _refused(request, exc, plan)
+            if was_open and plan.status == ActionPlan.Status.DONE:
+                messages.success(request, _("Well done! How did it go? Take a moment to reflect."))
+                return redirect("activities:reflect_action", slug, plan.uid)
+            messages.success(request, _("The action plan has been updated."))
+            return redirect(plan)
+    reflections = plan.reflections.select_related("author")
+    return _page(
+        request, community, access, "action_detail.html", plan=plan, form=form, reflections=reflections, tab="problems"
+    )
+
+
+# Reflections
+
+
+def _reflection_form(request, template, instance=None):
+    if template not in REFLECTION_TEMPLATES:
+        template = Reflection.Template.FOUR_P
+    return ReflectionForm(request.POST or None, template=template, instance=instance), template
+
+
+def _write_reflection(request, community, access, *, subject_field, subject, back):
+    form, template = _reflection_form(request, request.GET.get("model") or request.POST.get("model", "4p"))
+    if request.method == "POST" and form.is_valid():
+        reflection = Reflection(
+            community=community,
+            author=request.user,
+            template=template,
+            value=form.cleaned_data["value"],
+            **{subject_field: subject},
+        )
+        try:
+            services.reflection_save(reflection=reflection, answers=form.answers)
+        except Refused as exc:
+            return _refused(request, exc, back)
+        messages.success(request, _("Thank you for your reflection."))
+        return redirect(back)
+    return _page(
+        request,
+        community,
+        access,
+        "reflection_form.html",
+        form=form,
+        template_key=template,
+        templates=Reflection.Template.choices,
+        subject=subject,
+        back=back,
+        tab="reflections",
+    )
+
+
+@login_required
+def reflect_activity(request, slug, uid):
+    community, access, activity = _get_activity(request, slug, uid, "can_contribute")
+    if request.method == "GET":
+        try:
+            services.require_can_reflect(activity=activity, user=request.user)
+        except Refused as exc:
+            return _refused(request, exc, activity)
+    return _write_reflection(request, community, access, subject_field="activity", subject=activity, back=activity)
+
+
+@login_required
+def reflect_action(request, slug, uid):
+    community, access, plan = _get_plan(request, slug, uid, "can_contribute")
+    return _write_reflection(request, community, access, subject_field="action_plan", subject=plan, back=plan)
+
+
+@login_required
+def reflect_stage(request, slug, uid):
+    community, access = get_community_for(request, slug, "can_contribute")
+    change = get_object_or_404(community.stage_changes, uid=uid)
+    return _write_reflection(
+        request, community, access, subject_field="stage_change", subject=change, back="activities:reflections"
+    )
+
+
+@login_required
+@require_POST
+def reflection_dismiss(request, slug, uid):
+    community, access, activity = _get_activity(request, slug, uid, "can_contribute")
+    services.reflection_dismiss(activity=activity, user=request.user)
+    messages.info(request, _("Fine, no reflection this time."))
+    return redirect("dashboard")
+
+
+@login_required
+def reflections(request, slug):
+    community, access = get_community_for(request, slug)
+    items = community.reflections.select_related("author", "activity", "action_plan", "stage_change")
+    page = Paginator(items, PAST_PAGE_SIZE).get_page(request.GET.get("halaman"))
+    changes = community.stage_changes.all()[:5] if access.can_contribute else []
+    return _page(request, community, access, "reflections.html", page=page, changes=changes, tab="reflections")
+
+
+@login_required
+def reflection_detail(request, slug, uid):
+    community, access = get_community_for(request, slug)
+    reflection = get_object_or_404(
+        community.reflections.select_related("author", "activity", "action_plan", "stage_change"), uid=uid
+    )
+    return _page(request, community, access, "reflection_detail.html", reflection=reflection, tab="reflections")
+
+
+@login_required
+def reflection_edit(request, slug, uid):
+    community, access = get_community_for(request, slug)
+    reflection = get_object_or_404(community.reflections, uid=uid)
+    if reflection.author_id != request.user.pk:
+        raise PermissionDenied
+    require(access, "can_contribute")
+    form = ReflectionForm(request.POST or None, template=reflection.template, instance=reflection)
+    if request.method == "POST" and form.is_valid():
+        reflection.value = form.cleaned_data["value"]
+        try:
+            services.reflection_save(reflection=reflection, answers=form.answers)
+        except Refused as exc:
+            return _refused(request, exc, reflection)
+        messages.success(request, _("Your reflection has been updated."))
+        return redirect(reflection)
+    return _page(
+        request,
+        community,
+        access,
+        "reflection_form.html",
+        form=form,
+        template_key=reflection.template,
+        subject=reflection.subject,
+        back=reflection,
+        editing=True,
+        tab="reflections",
+    )
+
+
+# Products
+
+
+@login_required
+def products(request, slug):
+    community, access = get_community_for(request, slug)
+    items = community.products.prefetch_related("authors").select_related("problem")
+    return _page(request, community, access, "products.html", products=items, tab="products")
+
+
+@login_required
+def product_new(request, slug):
+    community, access = get_community_for(request, slug, "can_contribute")
+    form = ProductForm(request.POST or None, community=community, initial={"authors": [request.user]})
+    if request.method == "POST" and form.is_valid():
+        product = form.save(commit=False)
+        product.community = community
+        product.created_by = request.user
+        try:
+            services.product_save(product=product, authors=list(form.cleaned_data["authors"]))
+        except Refused as exc:
+            return _refused(request, exc, "activities:products", slug)
+        messages.success(request, _("The product has been added. You can now attach files."))
+        return redirect(product)
+    return _page(request, community, access, "product_form.html", form=form, tab="products")
+
+
+@login_required
+def product_detail(request, slug, uid):
+    community, access = get_community_for(request, slug)
+    product = get_object_or_404(Product.objects.filter(community=community).select_related("problem"), uid=uid)
+    authors = list(product.authors.all())
+    documents = list(product.documents.select_related("uploaded_by"))
+    return _page(
+        request,
+        community,
+        access,
+        "product_detail.html",
+        product=product,
+        authors=authors,
+        photos=[d for d in documents if d.is_photo],
+        files=[d for d in documents if not d.is_photo],
+        document_form=DocumentForm() if access.can_contribute and not community.archived else None,
+        tab="products",
+    )
+
+
+@login_required
+@require_POST
+def product_upload(request, slug, uid):
+    community, access = get_community_for(request, slug, "can_contribute")
+    product = get_object_or_404(community.products, uid=uid)
+    return _upload_to(request, community, product, product=product)
+
+
+@login_required
+def member_profile(request, slug, uid):
+    """A member's page within the community: role, products, reflections."""
+    community, access = get_community_for(request, slug)
+    membership = get_object_or_404(
+        community.memberships.select_related("user__school"), uid=uid, status=Membership.Status.ACTIVE
+    )
+    person = membership.user
+    return _page(
+        request,
+        community,
+        access,
+        "member_profile.html",
+        membership=membership,
+        person=person,
+        products=community.products.filter(authors=person),
+        reflections=community.reflections.filter(author=person).select_related("activity", "action_plan"),
+        tab="members",
+        today=timezone.localdate(),
+    )
