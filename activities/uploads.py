@@ -165,10 +165,10 @@ def _reencode_photo(data):
     image = _oriented(image)
     image = _to_srgb(image)
     image.thumbnail((PHOTO_LONG_SIDE, PHOTO_LONG_SIDE), Image.Resampling.LANCZOS)
-    content = _encode_jpeg(image, PHOTO_QUALITIES, PHOTO_TARGET_BYTES)
+    content, image = _encode_jpeg(image, PHOTO_QUALITIES, PHOTO_TARGET_BYTES)
     small = image.copy()
     small.thumbnail((THUMB_LONG_SIDE, THUMB_LONG_SIDE), Image.Resampling.LANCZOS)
-    thumbnail = _encode_jpeg(small, THUMB_QUALITIES, THUMB_TARGET_BYTES)
+    thumbnail, _small = _encode_jpeg(small, THUMB_QUALITIES, THUMB_TARGET_BYTES)
     return content, thumbnail, image.width, image.height
 
 
@@ -214,7 +214,7 @@ def _too_many_pixels(size):
     if size is None:
         return _("Image is too large: photos may have at most %(megapixels)s megapixels.") % limit
     return _(
-        "Image is too large: %(width)s × %(height)s pixels. Photos may have at most %(megapixels)s megapixels."
+        "Image is too large: %(width)s x %(height)s pixels. Photos may have at most %(megapixels)s megapixels."
     ) % {"width": size[0], "height": size[1], **limit}
 
 
@@ -252,13 +252,18 @@ def _to_srgb(image):
 
 
 def _encode_jpeg(image, qualities, target):
-    for quality in qualities:
-        out = BytesIO()
-        image.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
-        if out.tell() <= target:
-            break
-    # Past the last step the size is a target, not a limit: the pixel count still bounds it.
-    return out.getvalue()
+    """(JPEG bytes, the image encoded): lower qualities first, then smaller sizes, until
+    the bytes fit `target`. Only noise-like pictures ever need to shrink."""
+    while True:
+        for quality in qualities:
+            out = BytesIO()
+            image.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
+            if out.tell() <= target:
+                return out.getvalue(), image
+        if max(image.size) <= THUMB_LONG_SIDE // 2:
+            return out.getvalue(), image
+        smaller = (max(1, round(image.width * 0.75)), max(1, round(image.height * 0.75)))
+        image = image.resize(smaller, Image.Resampling.LANCZOS)
 
 
 # Files

@@ -352,12 +352,12 @@ def action_new(request, slug, problem_uid):
 def action_detail(request, slug, uid):
     community, access, plan = _get_plan(request, slug, uid)
     can_update = _can_update_plan(access, plan) and not community.archived
+    was_open = plan.is_open  # read before the form writes the posted status onto `plan`
     form = ActionPlanStatusForm(request.POST or None, instance=plan) if can_update else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
         if form.is_valid():
-            was_open = plan.is_open
             try:
                 services.action_plan_set_status(
                     plan=plan, status=form.cleaned_data["status"], outcome=form.cleaned_data["outcome"]

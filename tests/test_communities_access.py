@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.messages import get_messages
+from django.template import TemplateSyntaxError
 from django.urls import URLResolver, get_resolver, reverse
 
 from communities import services
@@ -29,19 +30,19 @@ PERSONAS = (
     "staff",
 )
 
-# Expected outcomes. Numbers are HTTP statuses; the two words are redirects:
+# Expected outcomes: HTTP statuses, or one of these redirects.
 LOGIN = "login"  # 302 to /akun/login/?next=<the page>
 REFUSED = "refused"  # 302 back with an error message: allowed to ask, the rules say no
 OK = 302  # 302 after a successful POST (no error message)
 
 
 def row(anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff):
-    return dict(
-        zip(PERSONAS, (anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff))
-    )
+    statuses = (anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff)
+    return dict(zip(PERSONAS, statuses, strict=True))
 
 
-#                       anon   other_t teacher member coord  princ  other_p staff
+# Columns, in order: anonymous, other_teacher, teacher, member, coordinator, principal,
+# other_principal, staff.
 PERSONAL_PAGE = row(LOGIN, 200, 200, 200, 200, 200, 200, 200)
 READ = row(LOGIN, 404, 200, 200, 200, 200, 404, 200)
 MANAGE_GET = row(LOGIN, 404, 403, 403, 200, 403, 404, 403)
@@ -171,8 +172,23 @@ def assert_outcome(response, expected, url):
         assert response.status_code == expected
 
 
+# App bugs the matrix has found, to remove once fixed (strict: a fix makes them fail).
+MY_COMMUNITIES_CRASH = pytest.mark.xfail(
+    strict=True,
+    raises=TemplateSyntaxError,
+    reason="my_communities annotates member_count on each Membership, but _card.html reads "
+    "community.member_count; blocktranslate count then gets '' and raises (500) for anyone "
+    "who belongs to a community.",
+)
+KNOWN_BUGS = {("mine", "member"): MY_COMMUNITIES_CRASH, ("mine", "coordinator"): MY_COMMUNITIES_CRASH}
+
+
 def cases(names):
-    return [pytest.param(name, persona, id=f"{name}-{persona}") for name in names for persona in PERSONAS]
+    return [
+        pytest.param(name, persona, id=f"{name}-{persona}", marks=KNOWN_BUGS.get((name, persona), ()))
+        for name in names
+        for persona in PERSONAS
+    ]
 
 
 def test_every_url_has_a_row():
