@@ -136,6 +136,11 @@ class ReflectionForm(forms.Form):
         required=False,
     )
 
+    in_reports = forms.BooleanField(
+        label=_("This reflection may appear in the community's portfolio and reports"),
+        required=False,
+    )
+
     def __init__(self, *args, template, instance=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.template = template
@@ -150,8 +155,10 @@ class ReflectionForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
         fields["value"] = self.fields["value"]
+        fields["in_reports"] = self.fields["in_reports"]
         if instance:
             fields["value"].initial = instance.value
+            fields["in_reports"].initial = instance.in_reports
         self.fields = fields
         self.helper = _helper(_("Save reflection"))
 

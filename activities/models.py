@@ -382,6 +382,11 @@ class Reflection(models.Model):
     template = models.CharField(_("template"), max_length=4, choices=Template.choices, default=Template.FOUR_P)
     answers = models.JSONField(_("answers"), default=dict)
     value = models.CharField(_("what it gave me"), max_length=10, choices=Value.choices, blank=True)
+    in_reports = models.BooleanField(
+        _("may appear in the community's portfolio and reports"),
+        default=False,
+        help_text=_("Portfolios and reports for the principal include only reflections whose authors agreed."),
+    )
     activity = models.ForeignKey(
         Activity,
         verbose_name=_("activity"),

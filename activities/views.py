@@ -392,6 +392,7 @@ def _write_reflection(request, community, access, *, subject_field, subject, bac
             author=request.user,
             template=template,
             value=form.cleaned_data["value"],
+            in_reports=form.cleaned_data["in_reports"],
             **{subject_field: subject},
         )
         try:
@@ -477,6 +478,7 @@ def reflection_edit(request, slug, uid):
     form = ReflectionForm(request.POST or None, template=reflection.template, instance=reflection)
     if request.method == "POST" and form.is_valid():
         reflection.value = form.cleaned_data["value"]
+        reflection.in_reports = form.cleaned_data["in_reports"]
         try:
             services.reflection_save(reflection=reflection, answers=form.answers)
         except Refused as exc:
