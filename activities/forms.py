@@ -87,7 +87,7 @@ class DocumentForm(forms.Form):
         label=_("Photos or files"),
         help_text=_("Photos (JPEG, PNG, WEBP), PDF or office documents. Location data is removed from photos."),
         widget=MultipleFileInput(
-            attrs={"accept": "image/jpeg,image/png,image/webp,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp"}
+            attrs={"accept": "image/jpeg,image/png,image/webp,.pdf,.docx,.xlsx,.pptx,.doc,.xls,.ppt,.odt,.ods,.odp"}
         ),
     )
     caption = forms.CharField(label=_("Caption"), max_length=300, required=False)

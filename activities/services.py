@@ -15,7 +15,7 @@ from activities.models import (
     Document,
     ReflectionDismissal,
 )
-from activities.uploads import UploadRejected, process_upload
+from activities.uploads import UploadRejected, display_name, process_upload
 from communities.models import Membership
 from communities.services import Refused, require_live
 
@@ -93,43 +93,24 @@ def attendance_record(*, activity, statuses):
 def document_add_many(
     *, community, by, files, activity=None, product=None, caption="", shows_students=False, consent_confirmed=False
 ):
-    """Verifies every file first, then stores them all or none. Photos are re-encoded
-    (no EXIF, no location) with a thumbnail; files keep their bytes under random names."""
+    """Verifies and stores the files one by one, all or none: a rejected file removes
+    what was already written. Photos are re-encoded (no EXIF, no location) with a
+    thumbnail; other files keep their bytes under random names."""
     require_live(community)
     if not files:
         raise Refused(_("Choose at least one photo or file."))
     if len(files) > MAX_FILES_PER_UPLOAD:
         raise Refused(_("Upload at most %(n)d files at once.") % {"n": MAX_FILES_PER_UPLOAD})
-    processed = []
-    for uploaded in files:
-        try:
-            processed.append(process_upload(uploaded, max_bytes=settings.KOMPRA_MAX_UPLOAD_BYTES))
-        except UploadRejected as exc:
-            raise Refused(f"{_sanitised_name(uploaded.name)}: {exc}") from None
-    return _store(
-        community=community,
-        by=by,
-        processed=processed,
-        activity=activity,
-        product=product,
-        caption=caption,
-        shows_students=shows_students,
-        consent_confirmed=consent_confirmed and shows_students,
-    )
-
-
-def _sanitised_name(name):
-    return (name or "").replace("\\", "/").rsplit("/", 1)[-1][:80]
-
-
-def _store(*, community, by, processed, activity, product, caption, shows_students, consent_confirmed):
-    """Writes files, then rows, in one transaction; on any failure the written files are
-    removed again, so no row is left without its file and no file without its row."""
     written = []
     try:
         with transaction.atomic():
             documents = []
-            for item in processed:
+            for uploaded in files:
+                try:
+                    item = process_upload(uploaded, max_bytes=settings.KOMPRA_MAX_UPLOAD_BYTES)
+                except UploadRejected as exc:
+                    raise Refused(f"{display_name(uploaded.name)}: {exc}") from None
+                is_photo = item.kind == Document.Kind.PHOTO
                 document = Document(
                     community=community,
                     activity=activity,
@@ -141,11 +122,13 @@ def _store(*, community, by, processed, activity, product, caption, shows_studen
                     sha256=item.sha256,
                     width=item.width,
                     height=item.height,
-                    caption=caption if item.kind == Document.Kind.PHOTO or caption else "",
-                    shows_students=shows_students and item.kind == Document.Kind.PHOTO,
-                    consent_confirmed=consent_confirmed and item.kind == Document.Kind.PHOTO,
+                    caption=caption,
+                    shows_students=shows_students and is_photo,
+                    consent_confirmed=consent_confirmed and shows_students and is_photo,
                     uploaded_by=by,
                 )
+                # Files first, then the row: on any failure below, the files written so far
+                # are removed and the transaction drops the rows, so the two never part.
                 document.file.save(f"upload{item.extension}", ContentFile(item.content), save=False)
                 written.append(document.file)
                 if item.thumbnail:
