@@ -72,7 +72,7 @@ CYCLE_STEPS = ["problem", "action", "activity", "reflection", "publication"]
 
 def cycle_position(problem):
     """Which steps of the cycle this problem has reached, for a member's quick look:
-    a list of (step, done). Publication is added by the publishing feature."""
+    a list of (step, done)."""
     if problem is None:
         return []
     has_plan = problem.action_plans.exists()
@@ -82,5 +82,14 @@ def cycle_position(problem):
         Reflection.objects.filter(activity__in=held).exists()
         or Reflection.objects.filter(action_plan__problem=problem).exists()
     )
-    done = {"problem": True, "action": has_plan, "activity": has_activity, "reflection": has_reflection}
+    from publishing.models import Publication  # publishing builds on activities, not the reverse
+
+    published = Publication.objects.published().filter(activity__in=held).exists()
+    done = {
+        "problem": True,
+        "action": has_plan,
+        "activity": has_activity,
+        "reflection": has_reflection,
+        "publication": published,
+    }
     return [(step, done.get(step, False)) for step in CYCLE_STEPS]

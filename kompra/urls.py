@@ -17,5 +17,8 @@ urlpatterns = [
     path("akun/", include("allauth.urls")),
     path("", include("communities.urls")),
     path("", include("activities.urls")),
+    path("", include("publishing.urls")),
+    path("", include("schools.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -79,3 +79,120 @@ class ProblemFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Masalah bersama {n + 1}")
     description = "Siswa sulit memahami bacaan."
     raised_by = factory.SubFactory(UserFactory)
+
+
+# Activities: the practice cycle. Photos are tiny JPEGs written straight to storage,
+# bypassing the upload pipeline (tests of the pipeline upload through the service).
+
+import hashlib  # noqa: E402
+import io  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+from django.core.files.base import ContentFile  # noqa: E402
+from PIL import Image  # noqa: E402
+
+
+def jpeg_bytes(size=(8, 6), color=(120, 160, 200)):
+    """A small, valid JPEG made by Pillow in memory."""
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "JPEG")
+    return out.getvalue()
+
+
+TINY_JPEG = jpeg_bytes()
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """A planned meeting a week from now, two hours long."""
+
+    class Meta:
+        model = "activities.Activity"
+
+    community = factory.SubFactory(CommunityFactory)
+    kind = "meeting"
+    title = factory.Sequence(lambda n: f"Pertemuan rutin {n + 1}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
+    place = "Perpustakaan sekolah"
+    status = "planned"
+    proposed_by = factory.SubFactory(UserFactory)
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Attendance"
+
+    activity = factory.SubFactory(ActivityFactory)
+    user = factory.SubFactory(UserFactory)
+    status = "present"
+
+
+class ActionPlanFactory(factory.django.DjangoModelFactory):
+    """Due in two weeks, owned (and written down) by `owner`, in the problem's community."""
+
+    class Meta:
+        model = "activities.ActionPlan"
+
+    problem = factory.SubFactory(ProblemFactory)
+    community = factory.SelfAttribute("problem.community")
+    what = factory.Sequence(lambda n: f"Mencoba membaca berpasangan, langkah {n + 1}")
+    owner = factory.SubFactory(UserFactory)
+    due = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))
+    status = "planned"
+    created_by = factory.SelfAttribute("owner")
+
+
+class ReflectionFactory(factory.django.DjangoModelFactory):
+    """A free-text reflection on a held activity; pass activity=None with action_plan=...
+    or stage_change=... to reflect on something else."""
+
+    class Meta:
+        model = "activities.Reflection"
+
+    activity = factory.SubFactory(ActivityFactory, status="held")
+    action_plan = None
+    stage_change = None
+    community = factory.LazyAttribute(lambda o: (o.activity or o.action_plan or o.stage_change).community)
+    author = factory.SubFactory(UserFactory)
+    template = "free"
+    answers = factory.LazyFunction(lambda: {"text": "Siswa lebih berani membaca di depan kelas."})
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    """A product whose author is whoever added it, unless authors=[...] is given."""
+
+    class Meta:
+        model = "activities.Product"
+        skip_postgeneration_save = True
+
+    community = factory.SubFactory(CommunityFactory)
+    title = factory.Sequence(lambda n: f"Modul ajar membaca {n + 1}")
+    description = "Modul untuk kelas 2."
+    created_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        if create:
+            self.authors.set(extracted if extracted is not None else [self.created_by])
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A photo of an activity (or of a product: pass activity=None, product=...), with a
+    real tiny JPEG and thumbnail in storage."""
+
+    class Meta:
+        model = "activities.Document"
+
+    activity = factory.SubFactory(ActivityFactory)
+    product = None
+    community = factory.LazyAttribute(lambda o: (o.activity or o.product).community)
+    kind = "photo"
+    file = factory.LazyFunction(lambda: ContentFile(TINY_JPEG, name="foto.jpg"))
+    thumbnail = factory.LazyFunction(lambda: ContentFile(TINY_JPEG, name="thumb.jpg"))
+    original_name = "foto.jpg"
+    content_type = "image/jpeg"
+    size = len(TINY_JPEG)
+    sha256 = hashlib.sha256(TINY_JPEG).hexdigest()
+    width = 8
+    height = 6
+    uploaded_by = factory.SubFactory(UserFactory)

@@ -10,6 +10,7 @@ from django.views.i18n import set_language as django_set_language
 from activities.selectors import dashboard_for as activities_dashboard
 from communities.selectors import dashboard_for as communities_dashboard
 from kompra.accounts.forms import ProfileForm
+from publishing.selectors import publication_requests_for
 
 
 def home(request):
@@ -24,6 +25,7 @@ def dashboard(request):
         "school": request.user.school,
         **communities_dashboard(request.user),
         **activities_dashboard(request.user),
+        "publication_requests": publication_requests_for(request.user),
     }
     return render(request, "accounts/dashboard.html", context)
 
@@ -35,7 +37,7 @@ def profile(request):
         user = form.save()
         messages.success(request, _("Your profile has been saved."))
         response = redirect("profile")
-        _remember_language(response, user.language)
+        remember_language(response, user.language)
         return response
     return render(request, "accounts/profile.html", {"form": form})
 
@@ -52,7 +54,7 @@ def set_language(request):
     return response
 
 
-def _remember_language(response, language):
+def remember_language(response, language):
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,

@@ -1,0 +1,227 @@
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_cookie
+
+from communities.access import get_community_for
+from communities.models import Community
+from communities.services import Refused
+from kompra.accounts.models import School
+from kompra.accounts.views import remember_language
+from publishing import services
+from publishing.forms import PublicationForm
+from publishing.models import Publication
+
+
+def _public(view):
+    """Public pages hold nothing personal, so shared caches may keep them for a while;
+    the language comes from a cookie, hence Vary: Cookie."""
+    return cache_control(public=True, max_age=300)(vary_on_cookie(view))
+
+
+# Inside the community
+
+
+def _source(request, community):
+    """The item to publish, named by ?kegiatan=, ?karya= or ?refleksi= (or the POST)."""
+    data = request.POST if request.method == "POST" else request.GET
+    for param, related in (("kegiatan", "activities"), ("karya", "products"), ("refleksi", "reflections")):
+        if raw := data.get(param):
+            try:
+                uid = uuid.UUID(raw)
+            except ValueError:
+                raise Http404 from None
+            return param, get_object_or_404(getattr(community, related), uid=uid)
+    raise Http404
+
+
+@login_required
+def new(request, slug):
+    community, access = get_community_for(request, slug, "can_manage")
+    param, source = _source(request, community)
+    initial = {"title": getattr(source, "title", "") or str(source)}
+    form = PublicationForm(request.POST or None, initial=initial)
+    photos = services.photos_of(source)
+    if request.method == "POST" and form.is_valid():
+        try:
+            publication, left_out = services.publication_create(
+                community=community,
+                by=request.user,
+                source=source,
+                photo_uids=request.POST.getlist("foto"),
+                consent_now=request.POST.getlist("izin"),
+                **form.cleaned_data,
+            )
+        except Refused as exc:
+            messages.error(request, str(exc))
+            return redirect(source)
+        if left_out:
+            messages.warning(
+                request,
+                _("%(n)d photo(s) of students were left out because the parents' consent is not confirmed.")
+                % {"n": left_out},
+            )
+        if publication.status == Publication.Status.AWAITING_AUTHOR:
+            messages.info(request, _("We asked the author of the reflection to agree; it goes public once they do."))
+        else:
+            messages.success(request, _("Published. Share the link with parents and colleagues."))
+        return redirect("publishing:list", slug)
+    return render(
+        request,
+        "publishing/new.html",
+        {
+            "community": community,
+            "access": access,
+            "form": form,
+            "source": source,
+            "param": param,
+            "photos": photos,
+            "tab": "publications",
+        },
+    )
+
+
+@login_required
+def publications(request, slug):
+    community, access = get_community_for(request, slug)
+    items = community.publications.select_related("activity", "product", "reflection__author", "published_by")
+    if not (access.can_manage or access.is_home_principal or request.user.is_staff):
+        items = items.published()
+    return render(
+        request,
+        "publishing/list.html",
+        {"community": community, "access": access, "publications": items, "tab": "publications"},
+    )
+
+
+@login_required
+@require_POST
+def withdraw(request, slug, uid):
+    community, access = get_community_for(request, slug, "can_manage")
+    publication = get_object_or_404(community.publications, uid=uid)
+    try:
+        services.publication_withdraw(publication=publication, by=request.user)
+    except Refused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.info(request, _("The publication has been withdrawn; it is no longer public."))
+    return redirect("publishing:list", slug)
+
+
+@login_required
+@require_POST
+def author_answer(request, slug, uid):
+    community, access = get_community_for(request, slug)
+    publication = get_object_or_404(community.publications.select_related("reflection"), uid=uid)
+    agree = request.POST.get("setuju") == "1"
+    try:
+        services.publication_author_answer(publication=publication, by=request.user, agree=agree)
+    except Refused as exc:
+        messages.error(request, str(exc))
+        return redirect("dashboard")
+    if agree:
+        messages.success(request, _("Thank you: your reflection is now published."))
+    else:
+        messages.info(request, _("Your reflection will not be published."))
+    return redirect("dashboard")
+
+
+# The public showcase
+
+
+def _published_in(queryset):
+    return queryset.published().select_related("community__home_school", "activity", "product", "reflection")
+
+
+@_public
+def showcase(request):
+    recent = _published_in(Publication.objects.all())[:20]
+    schools = School.objects.filter(communities__publications__status=Publication.Status.PUBLISHED).distinct()
+    return render(request, "publishing/showcase.html", {"publications": recent, "schools": schools})
+
+
+@_public
+def school_page(request, npsn):
+    school = get_object_or_404(School, npsn=npsn)
+    communities = Community.objects.filter(
+        home_school=school, visibility=Community.Visibility.PUBLIC, archived=False
+    ).with_member_count()
+    items = _published_in(Publication.objects.filter(community__home_school=school))
+    if not items and not communities:
+        raise Http404
+    return render(
+        request, "publishing/school.html", {"school": school, "communities": communities, "publications": items}
+    )
+
+
+@_public
+def community_page(request, slug):
+    community = get_object_or_404(
+        Community.objects.select_related("home_school").with_member_count(),
+        slug=slug,
+        visibility=Community.Visibility.PUBLIC,
+    )
+    items = _published_in(community.publications.all())
+    return render(request, "publishing/community.html", {"community": community, "publications": items})
+
+
+@_public
+def publication_page(request, uid):
+    publication = get_object_or_404(_published_in(Publication.objects.all()), uid=uid)
+    photos = list(publication.photos.publishable())
+    return render(
+        request,
+        "publishing/publication.html",
+        {
+            "publication": publication,
+            "community": publication.community,
+            "photos": photos,
+            "community_is_public": publication.community.visibility == Community.Visibility.PUBLIC,
+        },
+    )
+
+
+def _public_photo(uid, photo_uid):
+    publication = get_object_or_404(Publication.objects.published(), uid=uid)
+    return get_object_or_404(publication.photos.publishable(), uid=photo_uid)
+
+
+def _serve_public(field_file, content_type):
+    response = FileResponse(field_file.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "public, max-age=86400"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def public_photo(request, uid, photo_uid):
+    photo = _public_photo(uid, photo_uid)
+    return _serve_public(photo.file, photo.content_type)
+
+
+def public_thumbnail(request, uid, photo_uid):
+    photo = _public_photo(uid, photo_uid)
+    if not photo.thumbnail:
+        raise Http404
+    return _serve_public(photo.thumbnail, "image/jpeg")
+
+
+def language_link(request, code):
+    """Language links for the cacheable public pages, which carry no forms: only the
+    language cookie changes (and for a signed-in person, their saved preference)."""
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = redirect(target)
+    if check_for_language(code):
+        remember_language(response, code)
+    return response

@@ -1,0 +1,405 @@
+"""The access matrix: every URL of the "activities" namespace, for every persona,
+checked against DESIGN.md ("Who may do what").
+
+The URL names are read from the resolver, so a new view without a row in EXPECTED
+fails `test_every_url_has_a_row` until someone decides who may use it. The calendar
+feeds cannot sign in: the token in the address stands for the person, so their rows
+say what the token of each persona opens, fetched without a session.
+"""
+
+from datetime import timedelta
+from types import SimpleNamespace
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from activities.models import Activity, CalendarToken
+from communities.models import Community, Membership, StageChange
+from tests.factories import (
+    ActionPlanFactory,
+    ActivityFactory,
+    AttendanceFactory,
+    CommunityFactory,
+    DocumentFactory,
+    MembershipFactory,
+    ProblemFactory,
+    ProductFactory,
+    ReflectionFactory,
+    jpeg_bytes,
+)
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = (
+    "anonymous",
+    "other_teacher",
+    "teacher",
+    "member",
+    "coordinator",
+    "principal",
+    "other_principal",
+    "staff",
+)
+
+LOGIN = "login"  # 302 to /akun/login/?next=<the page>
+OK = "ok"  # 302 after a successful POST, without an error message
+
+
+def row(anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff):
+    statuses = (anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff)
+    return dict(zip(PERSONAS, statuses, strict=True))
+
+
+# Columns, in order: anonymous, other_teacher, teacher, member, coordinator, principal,
+# other_principal, staff.
+PERSONAL_PAGE = row(LOGIN, 200, 200, 200, 200, 200, 200, 200)
+PERSONAL_POST = row(LOGIN, OK, OK, OK, OK, OK, OK, OK)
+READ = row(LOGIN, 404, 200, 200, 200, 200, 404, 200)
+CONTRIBUTE_GET = row(LOGIN, 404, 403, 200, 200, 403, 404, 403)
+CONTRIBUTE_POST = row(LOGIN, 404, 403, OK, OK, 403, 404, 403)
+# Coordinators only (in the world below, the coordinator proposed the activity).
+MANAGE_GET = row(LOGIN, 404, 403, 403, 200, 403, 404, 403)
+MANAGE_POST = row(LOGIN, 404, 403, 403, OK, 403, 404, 403)
+# A reflection is its author's own words: only the author (here the member) edits it.
+AUTHOR_GET = row(LOGIN, 404, 403, 200, 403, 403, 404, 403)
+AUTHOR_POST = row(LOGIN, 404, 403, OK, 403, 403, 404, 403)
+# Feeds, by whose token is in the address (anonymous: a token nobody has).
+PERSON_FEED = row(404, 200, 200, 200, 200, 200, 200, 200)
+COMMUNITY_FEED = row(404, 404, 200, 200, 200, 200, 404, 200)
+
+FEEDS = {"calendar_person", "calendar_community"}
+
+# name: (method, statuses). For views that show a form, the GET row; POST_EXPECTED
+# below covers what they do with a submitted form.
+EXPECTED = {
+    "list": ("get", READ),
+    "new": ("get", CONTRIBUTE_GET),
+    "detail": ("get", READ),
+    "edit": ("get", MANAGE_GET),
+    "status": ("post", MANAGE_POST),
+    "minutes": ("get", MANAGE_GET),
+    "check_in": ("post", CONTRIBUTE_POST),
+    "attendance": ("get", MANAGE_GET),
+    "attendance_print": ("get", READ),
+    "upload": ("post", CONTRIBUTE_POST),
+    "reflect_activity": ("get", CONTRIBUTE_GET),
+    "reflection_dismiss": ("post", CONTRIBUTE_POST),
+    "gallery": ("get", READ),
+    "document": ("get", READ),
+    "thumbnail": ("get", READ),
+    # The member uploaded the document: the uploader or a coordinator deletes it.
+    "document_delete": ("post", CONTRIBUTE_POST),
+    "action_new": ("get", CONTRIBUTE_GET),
+    "action": ("get", READ),
+    "reflect_action": ("get", CONTRIBUTE_GET),
+    "reflect_stage": ("get", CONTRIBUTE_GET),
+    "reflections": ("get", READ),
+    "reflection": ("get", READ),
+    "reflection_edit": ("get", AUTHOR_GET),
+    "products": ("get", READ),
+    "product_new": ("get", CONTRIBUTE_GET),
+    "product": ("get", READ),
+    "product_upload": ("post", CONTRIBUTE_POST),
+    "member_profile": ("get", READ),
+    "calendar": ("get", PERSONAL_PAGE),
+    "calendar_reset": ("post", PERSONAL_POST),
+    "calendar_person": ("feed", PERSON_FEED),
+    "calendar_community": ("feed", COMMUNITY_FEED),
+}
+
+# What the form views do with a valid submission.
+POST_EXPECTED = {
+    "new": CONTRIBUTE_POST,
+    "edit": MANAGE_POST,
+    "minutes": MANAGE_POST,
+    "attendance": MANAGE_POST,
+    "reflect_activity": CONTRIBUTE_POST,
+    "action_new": CONTRIBUTE_POST,
+    # The member owns the action plan: the owner or a coordinator updates it.
+    "action": CONTRIBUTE_POST,
+    "reflect_action": CONTRIBUTE_POST,
+    "reflect_stage": CONTRIBUTE_POST,
+    "reflection_edit": AUTHOR_POST,
+    "product_new": CONTRIBUTE_POST,
+}
+
+ACTIVITY_FORM = {
+    "kind": "meeting",
+    "title": "Berbagi praktik membaca nyaring",
+    "starts_at": "2030-01-10T09:00",
+    "ends_at": "2030-01-10T11:00",
+    "place": "Ruang guru",
+}
+
+
+def post_data(name, world):
+    data = {
+        "status": {"status": Activity.Status.HELD},
+        "new": ACTIVITY_FORM,
+        "edit": ACTIVITY_FORM,
+        "minutes": {"minutes": "Kami sepakat mencoba membaca berpasangan."},
+        "attendance": {f"hadir-{world.member.pk}": "present", f"hadir-{world.coordinator.pk}": "excused"},
+        "reflect_activity": {"model": "free", "text": "Saya belajar banyak."},
+        "reflect_action": {"model": "free", "text": "Aksinya berjalan."},
+        "reflect_stage": {"model": "free", "text": "Komunitas kami tumbuh."},
+        "reflection_edit": {"text": "Setelah dipikir lagi..."},
+        "action_new": {"what": "Membaca 15 menit tiap pagi", "owner": world.member.pk, "due": "2030-02-01"},
+        "action": {"status": "doing", "outcome": ""},
+        "product_new": {"title": "Kartu kata bergambar", "description": "", "authors": [world.member.pk]},
+    }.get(name, {})
+    if name in ("upload", "product_upload"):
+        data = {"files": [SimpleUploadedFile("kelas.jpg", jpeg_bytes((32, 24)), content_type="image/jpeg")]}
+    return data
+
+
+def activity_patterns():
+    """{url name: pattern} of the "activities" namespace, read from the resolver."""
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLResolver) and entry.namespace == "activities":
+            return {pattern.name: pattern for pattern in entry.url_patterns}
+    raise AssertionError('No URL namespace "activities" is included.')
+
+
+PATTERNS = activity_patterns()
+COMMUNITY_SCOPED = sorted(name for name, pattern in PATTERNS.items() if "slug" in pattern.pattern.converters)
+
+# Which object a <uuid:uid> stands for, by URL name (the activity otherwise).
+UID_OF = {
+    "document": "document",
+    "thumbnail": "document",
+    "document_delete": "document",
+    "action": "plan",
+    "reflect_action": "plan",
+    "reflect_stage": "change",
+    "reflection": "reflection",
+    "reflection_edit": "reflection",
+    "product": "product",
+    "product_upload": "product",
+    "member_profile": "membership",
+}
+
+
+def build_world(community, coordinator, member, problem):
+    """Something of every kind in `community`: an activity going on right now (held,
+    proposed by the coordinator, the member checked in), a photo the member uploaded,
+    an action plan the member owns with the member's reflection on it, a stage change,
+    a product by the member."""
+    now = timezone.now()
+    activity = ActivityFactory(
+        community=community,
+        problem=problem,
+        proposed_by=coordinator,
+        status=Activity.Status.HELD,
+        starts_at=now - timedelta(minutes=10),
+        ends_at=now + timedelta(minutes=110),
+    )
+    AttendanceFactory(activity=activity, user=member)
+    plan = ActionPlanFactory(problem=problem, owner=member)
+    return SimpleNamespace(
+        community=community,
+        coordinator=coordinator,
+        member=member,
+        problem=problem,
+        activity=activity,
+        document=DocumentFactory(activity=activity, uploaded_by=member),
+        plan=plan,
+        reflection=ReflectionFactory(activity=None, action_plan=plan, author=member),
+        change=StageChange.objects.create(
+            community=community, from_stage="merintis", to_stage="menumbuhkan", changed_by=coordinator, note="Tumbuh."
+        ),
+        product=ProductFactory(community=community, created_by=member),
+        membership=community.memberships.get(user=member),
+    )
+
+
+@pytest.fixture
+def world(community, coordinator, member, problem, teacher, other_teacher, principal, other_principal, staff):
+    return build_world(community, coordinator, member, problem)
+
+
+def url_for(name, world, token=None):
+    converters = PATTERNS[name].pattern.converters
+    kwargs = {}
+    if "slug" in converters:
+        kwargs["slug"] = world.community.slug
+    if "uid" in converters:
+        kwargs["uid"] = getattr(world, UID_OF.get(name, "activity")).uid
+    if "problem_uid" in converters:
+        kwargs["problem_uid"] = world.problem.uid
+    if "token" in converters:
+        kwargs["token"] = token
+    return reverse(f"activities:{name}", kwargs=kwargs)
+
+
+def call(client, method, url, data=None):
+    response = client.post(url, data or {}) if method == "post" else client.get(url)
+    if response.streaming:  # files: read them, so they are closed
+        b"".join(response.streaming_content)
+    return response
+
+
+def error_messages(response):
+    return [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "error"]
+
+
+def assert_outcome(response, expected, url):
+    if expected == LOGIN:
+        assert response.status_code == 302
+        location = urlsplit(response["Location"])
+        assert location.path == reverse("account_login") == "/akun/login/"
+        assert parse_qs(location.query)["next"] == [url]
+    elif expected == OK:
+        assert response.status_code == 302, response.status_code
+        assert not response["Location"].startswith(reverse("account_login"))
+        assert error_messages(response) == []
+    else:
+        assert response.status_code == expected
+
+
+# App bugs the matrix has found, to remove once fixed (strict: a fix makes them fail).
+STAGE_REFLECTION_REDIRECT = pytest.mark.xfail(
+    strict=True,
+    raises=NoReverseMatch,
+    reason='reflect_stage redirects to back="activities:reflections" without the slug: the reflection '
+    "is saved, then the redirect raises NoReverseMatch (500). Fix in activities/views.py reflect_stage: "
+    'back=reverse("activities:reflections", args=[community.slug]).',
+)
+KNOWN_POST_BUGS = {("reflect_stage", "member"): STAGE_REFLECTION_REDIRECT}
+KNOWN_POST_BUGS[("reflect_stage", "coordinator")] = STAGE_REFLECTION_REDIRECT
+
+
+def cases(names, personas=PERSONAS, known=None):
+    known = known or {}
+    return [
+        pytest.param(name, persona, id=f"{name}-{persona}", marks=known.get((name, persona), ()))
+        for name in names
+        for persona in personas
+    ]
+
+
+def test_every_url_has_a_row():
+    assert set(PATTERNS) == set(EXPECTED)
+
+
+def test_every_row_covers_every_persona():
+    for name, (method, statuses) in EXPECTED.items():
+        assert method in ("get", "post", "feed"), name
+        assert set(statuses) == set(PERSONAS), name
+    for name, statuses in POST_EXPECTED.items():
+        assert EXPECTED[name][0] == "get", f"{name} is a form view"
+        assert set(statuses) == set(PERSONAS), name
+
+
+def test_every_form_view_has_a_post_row():
+    """Every restricted page shows a form, and so has its submission checked too; the
+    action plan page is a read with an update form for its owner."""
+    restricted = {
+        name for name, (method, statuses) in EXPECTED.items() if method == "get" and statuses["teacher"] == 403
+    }
+    assert set(POST_EXPECTED) == restricted | {"action"}
+
+
+@pytest.mark.parametrize(("name", "persona"), cases(sorted(n for n in EXPECTED if n not in FEEDS)))
+def test_school_visible_community(name, persona, world, login, request):
+    method, statuses = EXPECTED[name]
+    url = url_for(name, world)
+    response = call(login(request.getfixturevalue(persona)), method, url, post_data(name, world))
+    assert_outcome(response, statuses[persona], url)
+
+
+@pytest.mark.parametrize(("name", "persona"), cases(sorted(POST_EXPECTED), known=KNOWN_POST_BUGS))
+def test_form_submissions(name, persona, world, login, request):
+    url = url_for(name, world)
+    response = call(login(request.getfixturevalue(persona)), "post", url, post_data(name, world))
+    assert_outcome(response, POST_EXPECTED[name][persona], url)
+
+
+@pytest.mark.parametrize(("name", "persona"), cases(sorted(FEEDS)))
+def test_calendar_feeds_answer_to_the_token_not_the_session(name, persona, world, request):
+    user = request.getfixturevalue(persona)
+    token = CalendarToken.objects.create(user=user).token if user else "bukan-token-siapa-pun"
+    response = Client().get(url_for(name, world, token=token))
+    assert response.status_code == EXPECTED[name][1][persona]
+    if response.status_code == 200:
+        assert response["Content-Type"].startswith("text/calendar")
+
+
+def test_feed_of_an_inactive_account_is_404(world, member):
+    token = CalendarToken.objects.create(user=member).token
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    for name in sorted(FEEDS):
+        assert Client().get(url_for(name, world, token=token)).status_code == 404
+
+
+# A members-only community hides itself from the school's teachers; its principal still
+# sees it, and everyone else is treated as for a school-visible one.
+@pytest.mark.parametrize(("name", "persona"), cases(sorted(set(COMMUNITY_SCOPED) - FEEDS), ("teacher", "principal")))
+def test_members_only_community(name, persona, world, login, request):
+    Community.objects.filter(pk=world.community.pk).update(visibility=Community.Visibility.MEMBERS)
+    method, statuses = EXPECTED[name]
+    expected = 404 if persona == "teacher" else statuses[persona]
+    url = url_for(name, world)
+    response = call(login(request.getfixturevalue(persona)), method, url, post_data(name, world))
+    assert_outcome(response, expected, url)
+
+
+def test_members_only_community_feed_is_404_for_the_teachers_token(world, teacher, principal):
+    Community.objects.filter(pk=world.community.pk).update(visibility=Community.Visibility.MEMBERS)
+    teacher_token = CalendarToken.objects.create(user=teacher).token
+    principal_token = CalendarToken.objects.create(user=principal).token
+    assert Client().get(url_for("calendar_community", world, token=teacher_token)).status_code == 404
+    assert Client().get(url_for("calendar_community", world, token=principal_token)).status_code == 200
+
+
+POST_ONLY = sorted(name for name, (method, _) in EXPECTED.items() if method == "post")
+
+
+@pytest.mark.parametrize("name", POST_ONLY)
+def test_get_on_post_only_view_is_405(name, world, coordinator, login):
+    assert login(coordinator).get(url_for(name, world)).status_code == 405
+
+
+# Forged addresses: an object of community B under community A's slug. The viewer
+# coordinates both, so only the pairing can refuse.
+UID_NAMES = sorted(name for name in COMMUNITY_SCOPED if {"uid", "problem_uid"} & set(PATTERNS[name].pattern.converters))
+
+
+@pytest.fixture
+def forged(world, coordinator, school):
+    other = CommunityFactory(name="Numerasi Kelas Tinggi", home_school=school)
+    MembershipFactory(user=coordinator, community=other, role=Membership.Role.COORDINATOR)
+    member = MembershipFactory(community=other, user__school=school).user
+    elsewhere = build_world(other, coordinator, member, ProblemFactory(community=other, raised_by=coordinator))
+    AttendanceFactory(activity=elsewhere.activity, user=coordinator)
+    # The addresses say community A; every uid is community B's.
+    return SimpleNamespace(**{**vars(elsewhere), "community": world.community})
+
+
+@pytest.mark.parametrize("name", UID_NAMES)
+def test_object_of_another_community_under_this_slug_is_404(name, forged, coordinator, login):
+    method = EXPECTED[name][0]
+    response = call(login(coordinator), method, url_for(name, forged), post_data(name, forged))
+    assert response.status_code == 404
+
+
+def test_forged_activity_address_changes_nothing(forged, coordinator, login):
+    activity = forged.activity
+    login(coordinator).post(url_for("status", forged), {"status": Activity.Status.CANCELLED})
+    login(coordinator).post(url_for("document_delete", forged))
+    activity.refresh_from_db()
+    assert activity.status == Activity.Status.HELD
+    assert activity.documents.count() == 1
+
+
+@pytest.mark.parametrize("name", ["document", "thumbnail"])
+def test_files_of_a_public_community_are_served_to_another_school(name, other_teacher, login, school):
+    public = CommunityFactory(visibility=Community.Visibility.PUBLIC, home_school=school)
+    document = DocumentFactory(activity=ActivityFactory(community=public))
+    response = call(login(other_teacher), "get", reverse(f"activities:{name}", args=[public.slug, document.uid]))
+    assert response.status_code == 200
