@@ -71,17 +71,17 @@ class CommunityQuerySet(models.QuerySet):
         """Communities the user coordinates (and may therefore run)."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(
-            memberships__user=user,
-            memberships__role=Membership.Role.COORDINATOR,
-            memberships__status=Membership.Status.ACTIVE,
-        )
+        return self.filter(pk__in=Membership.objects.coordinators().filter(user=user).values("community_id"))
 
     def of_member(self, user):
         """Communities the user is an active member (or coordinator) of."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(memberships__user=user, memberships__status=Membership.Status.ACTIVE)
+        # A subquery, not a join: a join on memberships would be reused by later
+        # Count("memberships") annotations and count only this user's row.
+        return self.filter(
+            pk__in=Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("community_id")
+        )
 
     def active(self):
         return self.filter(archived=False)

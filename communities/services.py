@@ -295,7 +295,8 @@ def stage_change(*, community, to_stage, by, note, evidence=""):
 
 @transaction.atomic
 def stage_endorse(*, change, by):
-    change = StageChange.objects.select_for_update().get(pk=change.pk)
+    change = StageChange.objects.select_for_update().select_related("community").get(pk=change.pk)
+    require_live(change.community)
     if change.endorsed_at is not None:
         raise Refused(_("This stage change has already been endorsed."))
     change.endorsed_by = by

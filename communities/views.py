@@ -49,18 +49,13 @@ def _refused(request, exc, to, *args):
 
 @login_required
 def my_communities(request):
-    memberships = (
-        Membership.objects.filter(user=request.user, status=Membership.Status.ACTIVE)
-        .select_related("community__home_school")
-        .annotate(
-            member_count=Count(
-                "community__memberships",
-                filter=Q(community__memberships__status=Membership.Status.ACTIVE),
-            )
-        )
-        .order_by("community__archived", "community__name")
+    communities = list(Community.objects.of_member(request.user).for_listing())
+    roles = dict(
+        Membership.objects.filter(user=request.user, status=Membership.Status.ACTIVE).values_list("community_id", "role")
     )
-    return render(request, "communities/my_communities.html", {"memberships": memberships})
+    for community in communities:
+        community.my_role = Membership.Role(roles[community.pk]).label
+    return render(request, "communities/my_communities.html", {"communities": communities})
 
 
 @login_required
@@ -119,6 +114,8 @@ def found_goal(request, slug):
 def found_settings(request, slug):
     community, access = get_community_for(request, slug, "can_manage")
     form = SettingsForm(request.POST or None, instance=community)
+    if request.method == "POST" and community.archived:
+        return _refused(request, Refused(_("This community is archived and can no longer be changed.")), community)
     if request.method == "POST" and form.is_valid():
         form.save()
         _invite_many(request, community, form.cleaned_data["cofounders"])
@@ -417,6 +414,7 @@ def problems(request, slug):
         community.problems.with_support_count()
         .select_related("raised_by")
         .annotate(comment_count=Count("comments", distinct=True))
+        .order_by("-is_focus", "status", "-created_at")  # GROUP BY drops Meta.ordering
     )
     if request.user.is_authenticated:
         items = items.annotate(

@@ -10,7 +10,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.messages import get_messages
-from django.template import TemplateSyntaxError
 from django.urls import URLResolver, get_resolver, reverse
 
 from communities import services
@@ -172,15 +171,7 @@ def assert_outcome(response, expected, url):
         assert response.status_code == expected
 
 
-# App bugs the matrix has found, to remove once fixed (strict: a fix makes them fail).
-MY_COMMUNITIES_CRASH = pytest.mark.xfail(
-    strict=True,
-    raises=TemplateSyntaxError,
-    reason="my_communities annotates member_count on each Membership, but _card.html reads "
-    "community.member_count; blocktranslate count then gets '' and raises (500) for anyone "
-    "who belongs to a community.",
-)
-KNOWN_BUGS = {("mine", "member"): MY_COMMUNITIES_CRASH, ("mine", "coordinator"): MY_COMMUNITIES_CRASH}
+KNOWN_BUGS = {}
 
 
 def cases(names):

@@ -14,7 +14,6 @@ from allauth.account.models import EmailAddress
 from django.contrib.messages import get_messages
 from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
-from django.template import TemplateSyntaxError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -557,12 +556,7 @@ ARCHIVED_WRITES = {
     "endorse": ("principal", "post", "stage_endorse", lambda w: [w["change"].uid], {}),
 }
 
-ARCHIVED_BUGS = {
-    "found_settings": "found_settings saves kind and visibility of an archived community: it lacks the "
-    "archived check that found_goal and edit have.",
-    "endorse": "stage_endorse records an endorsement in an archived (read-only) community: "
-    "services.stage_endorse does not call the live-community check.",
-}
+ARCHIVED_BUGS = {}
 
 
 @pytest.mark.parametrize(
@@ -619,20 +613,7 @@ def test_archived_refusal_text(archived, member, login):
 
 # --- Member counts on the lists -------------------------------------------------------------
 
-LIST_BUGS = {
-    "dashboard": pytest.mark.xfail(
-        strict=True,
-        reason="dashboard_for() lists Community.objects.of_member(user)...for_listing(): the filter on "
-        "memberships__user comes before the Count annotation, so Django reuses that join and "
-        "member_count counts only the viewer's own membership (always 1).",
-    ),
-    "communities:mine": pytest.mark.xfail(
-        strict=True,
-        raises=TemplateSyntaxError,
-        reason="my_communities annotates member_count on the Membership; _card.html reads "
-        "community.member_count, which does not exist, and blocktranslate count raises.",
-    ),
-}
+LIST_BUGS = {}
 
 
 @pytest.mark.parametrize(

@@ -195,11 +195,6 @@ def test_only_one_problem_is_the_focus(community, problem, own_problem, coordina
     assert not community.problems.filter(is_focus=True).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="views.problems annotates Counts, so the query has GROUP BY and Django ignores "
-    "Problem.Meta.ordering: the list comes out in database order, the focus not first.",
-)
 def test_problem_list_shows_focus_first_then_status_then_newest(community, coordinator, member, login):
     def raise_(title, status):
         return ProblemFactory(community=community, raised_by=coordinator, title=title, status=status)

@@ -7,7 +7,6 @@ from itertools import count
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.template import TemplateSyntaxError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -189,7 +188,7 @@ def test_build_makes_what_it_says(worlds, db):
 # dashboard 10: + the viewer's school, my communities, invitations, join requests, and
 #   the activities app's sections.
 PAGES = {
-    "mine": (lambda w: reverse("communities:mine"), 3),
+    "mine": (lambda w: reverse("communities:mine"), 4),
     "directory": (lambda w: reverse("communities:directory"), 5),
     "detail": (lambda w: w.community.get_absolute_url(), 13),
     "members": (lambda w: reverse("communities:members", args=[w.community.slug]), 6),
@@ -198,14 +197,7 @@ PAGES = {
     "dashboard": (lambda w: reverse("dashboard"), 10),
 }
 
-BUGS = {
-    "mine": pytest.mark.xfail(
-        strict=True,
-        raises=TemplateSyntaxError,
-        reason="my_communities crashes for anyone with a community: the card reads "
-        "community.member_count, which the view annotates on the Membership instead.",
-    ),
-}
+BUGS = {}
 
 
 @pytest.mark.parametrize("page", [pytest.param(name, marks=BUGS.get(name, ())) for name in PAGES])
