@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,6 +22,7 @@ from activities.models import REFLECTION_TEMPLATES, ActionPlan, Activity, Attend
 from communities.access import get_community_for, require
 from communities.models import Membership
 from communities.services import Refused
+from kompra.shortcuts import community_page, refused
 
 GALLERY_PAGE_SIZE = 24
 PAST_PAGE_SIZE = 20
@@ -53,16 +54,6 @@ def _can_update_plan(access, plan):
     return access.can_manage or (access.can_contribute and plan.owner_id == access.user.pk)
 
 
-def _refused(request, exc, to, *args):
-    messages.error(request, str(exc))
-    return redirect(to, *args)
-
-
-def _page(request, community, access, template, **context):
-    context.update(community=community, access=access)
-    return render(request, f"activities/{template}", context)
-
-
 # Activities
 
 
@@ -72,7 +63,9 @@ def activity_list(request, slug):
     activities = community.activities.with_counts().select_related("problem")
     upcoming = list(activities.upcoming())
     past = Paginator(activities.past(), PAST_PAGE_SIZE).get_page(request.GET.get("halaman"))
-    return _page(request, community, access, "activity_list.html", upcoming=upcoming, past=past, tab="activities")
+    return community_page(
+        request, community, access, "activities/activity_list.html", upcoming=upcoming, past=past, tab="activities"
+    )
 
 
 @login_required
@@ -89,10 +82,10 @@ def activity_new(request, slug):
         try:
             services.activity_save(activity=activity)
         except Refused as exc:
-            return _refused(request, exc, "activities:list", slug)
+            return refused(request, exc, "activities:list", slug)
         messages.success(request, _("The activity has been planned."))
         return redirect(activity)
-    return _page(request, community, access, "activity_form.html", form=form, tab="activities")
+    return community_page(request, community, access, "activities/activity_form.html", form=form, tab="activities")
 
 
 @login_required
@@ -105,10 +98,12 @@ def activity_edit(request, slug, uid):
         try:
             services.activity_save(activity=form.save(commit=False))
         except Refused as exc:
-            return _refused(request, exc, activity)
+            return refused(request, exc, activity)
         messages.success(request, _("The activity has been updated."))
         return redirect(activity)
-    return _page(request, community, access, "activity_form.html", form=form, activity=activity, tab="activities")
+    return community_page(
+        request, community, access, "activities/activity_form.html", form=form, activity=activity, tab="activities"
+    )
 
 
 @login_required
@@ -126,11 +121,11 @@ def activity_detail(request, slug, uid):
         and not wrote
         and (access.can_manage or (mine is not None and mine.status == Attendance.Status.PRESENT))
     )
-    return _page(
+    return community_page(
         request,
         community,
         access,
-        "activity_detail.html",
+        "activities/activity_detail.html",
         activity=activity,
         attendances=attendances,
         present=present,
@@ -156,7 +151,7 @@ def activity_status(request, slug, uid):
     try:
         services.activity_set_status(activity=activity, status=request.POST.get("status"))
     except Refused as exc:
-        return _refused(request, exc, activity)
+        return refused(request, exc, activity)
     messages.success(request, _("Status: %(status)s.") % {"status": activity.get_status_display()})
     return redirect(activity)
 
@@ -171,10 +166,12 @@ def activity_minutes(request, slug, uid):
         try:
             services.activity_save(activity=form.save(commit=False))
         except Refused as exc:
-            return _refused(request, exc, activity)
+            return refused(request, exc, activity)
         messages.success(request, _("The minutes have been saved."))
         return redirect(activity)
-    return _page(request, community, access, "minutes_form.html", form=form, activity=activity, tab="activities")
+    return community_page(
+        request, community, access, "activities/minutes_form.html", form=form, activity=activity, tab="activities"
+    )
 
 
 # Attendance
@@ -187,7 +184,7 @@ def check_in(request, slug, uid):
     try:
         services.attendance_check_in(activity=activity, user=request.user)
     except Refused as exc:
-        return _refused(request, exc, activity)
+        return refused(request, exc, activity)
     messages.success(request, _("You are checked in. Welcome!"))
     return redirect(activity)
 
@@ -205,15 +202,15 @@ def attendance(request, slug, uid):
         try:
             services.attendance_record(activity=activity, statuses=statuses)
         except Refused as exc:
-            return _refused(request, exc, "activities:attendance", slug, uid)
+            return refused(request, exc, "activities:attendance", slug, uid)
         messages.success(request, _("The attendance list has been saved."))
         return redirect(activity)
     rows = [(m.user, recorded.get(m.user_id)) for m in members]
-    return _page(
+    return community_page(
         request,
         community,
         access,
-        "attendance.html",
+        "activities/attendance.html",
         activity=activity,
         rows=rows,
         statuses=Attendance.Status.choices,
@@ -227,7 +224,7 @@ def attendance_print(request, slug, uid):
     members = community.memberships.filter(status=Membership.Status.ACTIVE).select_related("user__school")
     recorded = {a.user_id: a for a in activity.attendances.all()}
     rows = [(m.user, recorded.get(m.user_id)) for m in members.order_by("user__full_name")]
-    return _page(request, community, access, "attendance_print.html", activity=activity, rows=rows)
+    return community_page(request, community, access, "activities/attendance_print.html", activity=activity, rows=rows)
 
 
 # Documentation
@@ -258,7 +255,7 @@ def _upload_to(request, community, target, **where):
             **where,
         )
     except Refused as exc:
-        return _refused(request, exc, target)
+        return refused(request, exc, target)
     messages.success(request, _("%(n)d file(s) uploaded.") % {"n": len(documents)})
     if data["shows_students"] and not data["consent_confirmed"]:
         messages.info(request, _("Photos of students without confirmed consent stay inside the community."))
@@ -313,7 +310,7 @@ def document_delete(request, slug, uid):
     try:
         services.document_delete(document=document)
     except Refused as exc:
-        return _refused(request, exc, back)
+        return refused(request, exc, back)
     messages.info(request, _("The file has been deleted."))
     return redirect(back)
 
@@ -323,7 +320,7 @@ def gallery(request, slug):
     community, access = get_community_for(request, slug)
     photos = community.documents.photos().select_related("activity", "product")
     page = Paginator(photos, GALLERY_PAGE_SIZE).get_page(request.GET.get("halaman"))
-    return _page(request, community, access, "gallery.html", page=page, tab="gallery")
+    return community_page(request, community, access, "activities/gallery.html", page=page, tab="gallery")
 
 
 # Action plans
@@ -342,10 +339,12 @@ def action_new(request, slug, problem_uid):
         try:
             services.action_plan_save(plan=plan)
         except Refused as exc:
-            return _refused(request, exc, problem)
+            return refused(request, exc, problem)
         messages.success(request, _("The action plan has been recorded."))
         return redirect(problem)
-    return _page(request, community, access, "action_form.html", form=form, problem=problem, tab="problems")
+    return community_page(
+        request, community, access, "activities/action_form.html", form=form, problem=problem, tab="problems"
+    )
 
 
 @login_required
@@ -363,15 +362,22 @@ def action_detail(request, slug, uid):
                     plan=plan, status=form.cleaned_data["status"], outcome=form.cleaned_data["outcome"]
                 )
             except Refused as exc:
-                return _refused(request, exc, plan)
+                return refused(request, exc, plan)
             if was_open and plan.status == ActionPlan.Status.DONE:
                 messages.success(request, _("Well done! How did it go? Take a moment to reflect."))
                 return redirect("activities:reflect_action", slug, plan.uid)
             messages.success(request, _("The action plan has been updated."))
             return redirect(plan)
     reflections = plan.reflections.select_related("author")
-    return _page(
-        request, community, access, "action_detail.html", plan=plan, form=form, reflections=reflections, tab="problems"
+    return community_page(
+        request,
+        community,
+        access,
+        "activities/action_detail.html",
+        plan=plan,
+        form=form,
+        reflections=reflections,
+        tab="problems",
     )
 
 
@@ -398,14 +404,14 @@ def _write_reflection(request, community, access, *, subject_field, subject, bac
         try:
             services.reflection_save(reflection=reflection, answers=form.answers)
         except Refused as exc:
-            return _refused(request, exc, back)
+            return refused(request, exc, back)
         messages.success(request, _("Thank you for your reflection."))
         return redirect(back)
-    return _page(
+    return community_page(
         request,
         community,
         access,
-        "reflection_form.html",
+        "activities/reflection_form.html",
         form=form,
         template_key=template,
         templates=Reflection.Template.choices,
@@ -422,7 +428,7 @@ def reflect_activity(request, slug, uid):
         try:
             services.require_can_reflect(activity=activity, user=request.user)
         except Refused as exc:
-            return _refused(request, exc, activity)
+            return refused(request, exc, activity)
     return _write_reflection(request, community, access, subject_field="activity", subject=activity, back=activity)
 
 
@@ -456,7 +462,9 @@ def reflections(request, slug):
     items = community.reflections.select_related("author", "activity", "action_plan", "stage_change")
     page = Paginator(items, PAST_PAGE_SIZE).get_page(request.GET.get("halaman"))
     changes = community.stage_changes.all()[:5] if access.can_contribute else []
-    return _page(request, community, access, "reflections.html", page=page, changes=changes, tab="reflections")
+    return community_page(
+        request, community, access, "activities/reflections.html", page=page, changes=changes, tab="reflections"
+    )
 
 
 @login_required
@@ -465,7 +473,9 @@ def reflection_detail(request, slug, uid):
     reflection = get_object_or_404(
         community.reflections.select_related("author", "activity", "action_plan", "stage_change"), uid=uid
     )
-    return _page(request, community, access, "reflection_detail.html", reflection=reflection, tab="reflections")
+    return community_page(
+        request, community, access, "activities/reflection_detail.html", reflection=reflection, tab="reflections"
+    )
 
 
 @login_required
@@ -482,14 +492,14 @@ def reflection_edit(request, slug, uid):
         try:
             services.reflection_save(reflection=reflection, answers=form.answers)
         except Refused as exc:
-            return _refused(request, exc, reflection)
+            return refused(request, exc, reflection)
         messages.success(request, _("Your reflection has been updated."))
         return redirect(reflection)
-    return _page(
+    return community_page(
         request,
         community,
         access,
-        "reflection_form.html",
+        "activities/reflection_form.html",
         form=form,
         template_key=reflection.template,
         subject=reflection.subject,
@@ -506,7 +516,7 @@ def reflection_edit(request, slug, uid):
 def products(request, slug):
     community, access = get_community_for(request, slug)
     items = community.products.prefetch_related("authors").select_related("problem")
-    return _page(request, community, access, "products.html", products=items, tab="products")
+    return community_page(request, community, access, "activities/products.html", products=items, tab="products")
 
 
 @login_required
@@ -520,10 +530,10 @@ def product_new(request, slug):
         try:
             services.product_save(product=product, authors=list(form.cleaned_data["authors"]))
         except Refused as exc:
-            return _refused(request, exc, "activities:products", slug)
+            return refused(request, exc, "activities:products", slug)
         messages.success(request, _("The product has been added. You can now attach files."))
         return redirect(product)
-    return _page(request, community, access, "product_form.html", form=form, tab="products")
+    return community_page(request, community, access, "activities/product_form.html", form=form, tab="products")
 
 
 @login_required
@@ -532,11 +542,11 @@ def product_detail(request, slug, uid):
     product = get_object_or_404(Product.objects.filter(community=community).select_related("problem"), uid=uid)
     authors = list(product.authors.all())
     documents = list(product.documents.select_related("uploaded_by"))
-    return _page(
+    return community_page(
         request,
         community,
         access,
-        "product_detail.html",
+        "activities/product_detail.html",
         product=product,
         authors=authors,
         photos=[d for d in documents if d.is_photo],
@@ -562,11 +572,11 @@ def member_profile(request, slug, uid):
         community.memberships.select_related("user__school"), uid=uid, status=Membership.Status.ACTIVE
     )
     person = membership.user
-    return _page(
+    return community_page(
         request,
         community,
         access,
-        "member_profile.html",
+        "activities/member_profile.html",
         membership=membership,
         person=person,
         products=community.products.filter(authors=person),

@@ -24,6 +24,7 @@ from communities.forms import (
 from communities.models import Community, Invitation, Membership, Problem, Stage, StageChange
 from communities.readiness import readiness
 from communities.services import Refused
+from kompra.shortcuts import community_page, refused
 
 # Fetch and authorise: every view goes through get_community_for and these.
 
@@ -38,12 +39,6 @@ def _get_membership(community, uid):
     return get_object_or_404(community.memberships.select_related("user"), uid=uid)
 
 
-def _refused(request, exc, to, *args):
-    """Shows why the request was refused and goes back; nothing was changed."""
-    messages.error(request, str(exc))
-    return redirect(to, *args)
-
-
 # Lists
 
 
@@ -51,7 +46,9 @@ def _refused(request, exc, to, *args):
 def my_communities(request):
     communities = list(Community.objects.of_member(request.user).for_listing())
     roles = dict(
-        Membership.objects.filter(user=request.user, status=Membership.Status.ACTIVE).values_list("community_id", "role")
+        Membership.objects.filter(user=request.user, status=Membership.Status.ACTIVE).values_list(
+            "community_id", "role"
+        )
     )
     for community in communities:
         community.my_role = Membership.Role(roles[community.pk]).label
@@ -92,7 +89,7 @@ def found(request):
         try:
             community = services.community_found(founder=request.user, **form.cleaned_data)
         except Refused as exc:
-            return _refused(request, exc, "communities:mine")
+            return refused(request, exc, "communities:mine")
         messages.success(request, _("Your community has been founded. You are its coordinator."))
         return redirect("communities:found_goal", community.slug)
     return render(request, "communities/found.html", {"form": form, "step": 1})
@@ -104,7 +101,7 @@ def found_goal(request, slug):
     form = GoalForm(request.POST or None, instance=community)
     if request.method == "POST" and form.is_valid():
         if community.archived:
-            return _refused(request, Refused(_("This community is archived.")), community.get_absolute_url())
+            return refused(request, Refused(_("This community is archived.")), community.get_absolute_url())
         form.save()
         return redirect("communities:found_settings", community.slug)
     return render(request, "communities/found.html", {"form": form, "step": 2, "community": community})
@@ -115,7 +112,7 @@ def found_settings(request, slug):
     community, access = get_community_for(request, slug, "can_manage")
     form = SettingsForm(request.POST or None, instance=community)
     if request.method == "POST" and community.archived:
-        return _refused(request, Refused(_("This community is archived and can no longer be changed.")), community)
+        return refused(request, Refused(_("This community is archived and can no longer be changed.")), community)
     if request.method == "POST" and form.is_valid():
         form.save()
         _invite_many(request, community, form.cleaned_data["cofounders"])
@@ -136,11 +133,6 @@ def _invite_many(request, community, emails):
 # The community's pages
 
 
-def _page(request, community, access, template, **context):
-    context.update(community=community, access=access)
-    return render(request, f"communities/{template}", context)
-
-
 @login_required
 def detail(request, slug):
     community, access = get_community_for(request, slug)
@@ -149,20 +141,22 @@ def detail(request, slug):
         active=Count("pk", filter=Q(status=Membership.Status.ACTIVE)),
         requested=Count("pk", filter=Q(status=Membership.Status.REQUESTED)),
     )
-    return _page(request, community, access, "detail.html", focus=focus, counts=counts, tab="overview")
+    return community_page(
+        request, community, access, "communities/detail.html", focus=focus, counts=counts, tab="overview"
+    )
 
 
 @login_required
 def edit(request, slug):
     community, access = get_community_for(request, slug, "can_manage")
     if community.archived:
-        return _refused(request, Refused(_("This community is archived and can no longer be changed.")), community)
+        return refused(request, Refused(_("This community is archived and can no longer be changed.")), community)
     form = CommunityForm(request.POST or None, instance=community)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The community profile has been saved."))
         return redirect(community)
-    return _page(request, community, access, "edit.html", form=form, tab="overview")
+    return community_page(request, community, access, "communities/edit.html", form=form, tab="overview")
 
 
 @login_required
@@ -190,11 +184,11 @@ def members(request, slug):
         shown += [Membership.Status.INVITED, Membership.Status.REQUESTED]
     memberships = [m for m in memberships if m.status in shown]
     invitations = community.invitations.pending() if access.can_manage else []
-    return _page(
+    return community_page(
         request,
         community,
         access,
-        "members.html",
+        "communities/members.html",
         active=[m for m in memberships if m.status == Membership.Status.ACTIVE],
         invited=[m for m in memberships if m.status == Membership.Status.INVITED],
         requested=[m for m in memberships if m.status == Membership.Status.REQUESTED],
@@ -217,7 +211,7 @@ def invite(request, slug):
             community=community, email=form.cleaned_data["email"], by=request.user, request=request
         )
     except Refused as exc:
-        return _refused(request, exc, "communities:members", slug)
+        return refused(request, exc, "communities:members", slug)
     if how == "link":
         messages.success(request, _("%(email)s has no account yet: we sent a sign-up link.") % form.cleaned_data)
     else:
@@ -234,7 +228,7 @@ def request_join(request, slug):
     try:
         services.membership_request(community=community, user=request.user)
     except Refused as exc:
-        return _refused(request, exc, community)
+        return refused(request, exc, community)
     messages.success(request, _("Your request has been sent to the coordinator."))
     return redirect(community)
 
@@ -249,7 +243,7 @@ def respond_invitation(request, slug):
     try:
         services.invitation_respond(membership=access.membership, accept=accept)
     except Refused as exc:
-        return _refused(request, exc, community)
+        return refused(request, exc, community)
     if accept:
         messages.success(request, _("Welcome! You are now a member of %(community)s.") % {"community": community})
         return redirect(community)
@@ -264,7 +258,7 @@ def leave(request, slug):
     try:
         services.membership_end(membership=access.membership, by=request.user)
     except Refused as exc:
-        return _refused(request, exc, community)
+        return refused(request, exc, community)
     messages.info(request, _("You have left %(community)s.") % {"community": community})
     return redirect("communities:mine")
 
@@ -338,11 +332,11 @@ def stage(request, slug):
     community, access = get_community_for(request, slug)
     changes = community.stage_changes.select_related("changed_by", "endorsed_by")
     form = StageChangeForm(community=community) if access.can_manage and not community.archived else None
-    return _page(
+    return community_page(
         request,
         community,
         access,
-        "stage.html",
+        "communities/stage.html",
         changes=changes,
         results=readiness(community),
         form=form,
@@ -370,7 +364,7 @@ def stage_change(request, slug):
             evidence=form.cleaned_data["evidence"],
         )
     except Refused as exc:
-        return _refused(request, exc, "communities:stage", slug)
+        return refused(request, exc, "communities:stage", slug)
     messages.success(
         request,
         _("The community is now in the stage “%(stage)s”.") % {"stage": change.get_to_stage_display()},
@@ -386,7 +380,7 @@ def stage_endorse(request, slug, uid):
     try:
         services.stage_endorse(change=change, by=request.user)
     except Refused as exc:
-        return _refused(request, exc, "communities:stage", slug)
+        return refused(request, exc, "communities:stage", slug)
     messages.success(request, _("You endorsed this stage change."))
     return redirect("communities:stage", slug)
 
@@ -398,7 +392,7 @@ def inform_principal(request, slug):
     try:
         principals = services.principal_inform(community=community, by=request.user, request=request)
     except Refused as exc:
-        return _refused(request, exc, "communities:stage", slug)
+        return refused(request, exc, "communities:stage", slug)
     names = ", ".join(str(p) for p in principals)
     messages.success(request, _("We told %(names)s about this community by email.") % {"names": names})
     return redirect("communities:stage", slug)
@@ -420,7 +414,7 @@ def problems(request, slug):
         items = items.annotate(
             i_share=Exists(Problem.supporters.through.objects.filter(problem=OuterRef("pk"), user=request.user))
         )
-    return _page(request, community, access, "problems.html", problems=items, tab="problems")
+    return community_page(request, community, access, "communities/problems.html", problems=items, tab="problems")
 
 
 @login_required
@@ -431,10 +425,10 @@ def problem_new(request, slug):
         try:
             problem = services.problem_raise(community=community, by=request.user, **form.cleaned_data)
         except Refused as exc:
-            return _refused(request, exc, "communities:problems", slug)
+            return refused(request, exc, "communities:problems", slug)
         messages.success(request, _("The problem has been recorded. Others can now say they share it."))
         return redirect(problem)
-    return _page(request, community, access, "problem_form.html", form=form, tab="problems")
+    return community_page(request, community, access, "communities/problem_form.html", form=form, tab="problems")
 
 
 @login_required
@@ -442,11 +436,11 @@ def problem_detail(request, slug, uid):
     community, access, problem = _get_problem(request, slug, uid)
     comments = problem.comments.select_related("author")
     supporters = list(problem.supporters.all())
-    return _page(
+    return community_page(
         request,
         community,
         access,
-        "problem_detail.html",
+        "communities/problem_detail.html",
         problem=problem,
         comments=comments,
         supporters=supporters,
@@ -469,13 +463,15 @@ def problem_edit(request, slug, uid):
     if not _can_edit_problem(access, problem):
         raise PermissionDenied
     if community.archived:
-        return _refused(request, Refused(_("This community is archived and can no longer be changed.")), problem)
+        return refused(request, Refused(_("This community is archived and can no longer be changed.")), problem)
     form = ProblemForm(request.POST or None, instance=problem)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The problem has been updated."))
         return redirect(problem)
-    return _page(request, community, access, "problem_form.html", form=form, problem=problem, tab="problems")
+    return community_page(
+        request, community, access, "communities/problem_form.html", form=form, problem=problem, tab="problems"
+    )
 
 
 @login_required
@@ -485,7 +481,7 @@ def problem_support(request, slug, uid):
     try:
         shared = services.problem_toggle_support(problem=problem, user=request.user)
     except Refused as exc:
-        return _refused(request, exc, problem)
+        return refused(request, exc, problem)
     if shared:
         messages.success(request, _("Noted: you share this problem too."))
     else:
@@ -506,7 +502,7 @@ def problem_comment(request, slug, uid):
     try:
         services.problem_comment(problem=problem, by=request.user, body=form.cleaned_data["body"])
     except Refused as exc:
-        return _refused(request, exc, problem)
+        return refused(request, exc, problem)
     messages.success(request, _("Your comment has been added."))
     return redirect(problem)
 
@@ -520,7 +516,7 @@ def problem_status(request, slug, uid):
     try:
         services.problem_set_status(problem=problem, status=request.POST.get("status"))
     except Refused as exc:
-        return _refused(request, exc, problem)
+        return refused(request, exc, problem)
     messages.success(request, _("Status: %(status)s.") % {"status": problem.get_status_display()})
     return redirect(problem)
 
@@ -533,7 +529,7 @@ def problem_focus(request, slug, uid):
     try:
         services.problem_set_focus(problem=problem, focus=focus)
     except Refused as exc:
-        return _refused(request, exc, problem)
+        return refused(request, exc, problem)
     if focus:
         messages.success(request, _("This problem is now the community's current focus."))
     else:

@@ -16,6 +16,7 @@ from communities.models import Community
 from communities.services import Refused
 from kompra.accounts.models import School
 from kompra.accounts.views import remember_language
+from kompra.shortcuts import community_page
 from publishing import services
 from publishing.forms import PublicationForm
 from publishing.models import Publication
@@ -74,18 +75,16 @@ def new(request, slug):
         else:
             messages.success(request, _("Published. Share the link with parents and colleagues."))
         return redirect("publishing:list", slug)
-    return render(
+    return community_page(
         request,
+        community,
+        access,
         "publishing/new.html",
-        {
-            "community": community,
-            "access": access,
-            "form": form,
-            "source": source,
-            "param": param,
-            "photos": photos,
-            "tab": "publications",
-        },
+        form=form,
+        source=source,
+        param=param,
+        photos=photos,
+        tab="publications",
     )
 
 
@@ -95,11 +94,7 @@ def publications(request, slug):
     items = community.publications.select_related("activity", "product", "reflection__author", "published_by")
     if not (access.can_manage or access.is_home_principal or request.user.is_staff):
         items = items.published()
-    return render(
-        request,
-        "publishing/list.html",
-        {"community": community, "access": access, "publications": items, "tab": "publications"},
-    )
+    return community_page(request, community, access, "publishing/list.html", publications=items, tab="publications")
 
 
 @login_required
@@ -163,7 +158,7 @@ def school_page(request, npsn):
 
 
 @_public
-def community_page(request, slug):
+def public_community(request, slug):
     community = get_object_or_404(
         Community.objects.select_related("home_school").with_member_count(),
         slug=slug,

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.templatetags.static import static
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_script_prefix, resolve
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -57,8 +57,11 @@ class LocalFetcher(URLFetcher):
         if parts.path == urlsplit(static(PRINT_CSS)).path:
             with open(print_css_path(), "rb") as css:
                 return URLFetcherResponse(url, css.read(), {"Content-Type": "text/css; charset=utf-8"})
+        prefix = get_script_prefix()
+        if not parts.path.startswith(prefix):
+            raise FetchRefused(url)
         try:
-            match = resolve(parts.path)
+            match = resolve("/" + parts.path.removeprefix(prefix))
         except Resolver404:
             raise FetchRefused(url) from None
         if match.view_name != "activities:thumbnail" or match.kwargs.get("slug") != self.community.slug:

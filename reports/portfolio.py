@@ -111,9 +111,7 @@ def build_portfolio(community, period):
         community.products.filter(period.q("created_at")).prefetch_related("authors").order_by("created_at")
     )
     publications = list(
-        Publication.objects.published()
-        .filter(period.q("published_at"), community=community)
-        .order_by("published_at")
+        Publication.objects.published().filter(period.q("published_at"), community=community).order_by("published_at")
     )
     return Portfolio(
         community=community,

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import ActionPlan, Activity, Attendance, Document, Reflection
@@ -42,24 +43,30 @@ FLAGS = {
         Flag(
             "tanpa-pertemuan",
             _("No recent meeting"),
-            _(
-                "No activity held for over %(days)d days, or over twice the agreed rhythm when that is longer; "
-                "also a community founded over %(days)d days ago that has never met."
-            )
-            % {"days": QUIET_MIN_DAYS},
+            format_lazy(
+                _(
+                    "No activity held for over {days} days, or for over twice the agreed rhythm when that is "
+                    "longer; also a community founded over {days} days ago that has never met."
+                ),
+                days=QUIET_MIN_DAYS,
+            ),
         ),
         Flag(
             "tanpa-refleksi",
             _("Documentation without reflection"),
-            _("An activity held in the last %(days)d days has documentation but no reflection.")
-            % {"days": UNREFLECTED_DAYS},
+            format_lazy(
+                _("An activity held in the last {days} days has documentation but no reflection yet."),
+                days=UNREFLECTED_DAYS,
+            ),
         ),
         Flag("satu-anggota", _("A single active member"), _("Only one active member (or none).")),
         Flag(
             "dukungan-tertunda",
             _("Stage endorsement overdue"),
-            _("The latest stage change is older than %(days)d days and not endorsed by the principal yet.")
-            % {"days": ENDORSEMENT_DAYS},
+            format_lazy(
+                _("The latest stage change is older than {days} days and not endorsed by the principal yet."),
+                days=ENDORSEMENT_DAYS,
+            ),
         ),
     ]
 }
@@ -184,8 +191,8 @@ def school_overview(school, *, archived=False, now=None):
     """A CommunityHealth for every community of the school (archived ones too if asked),
     live ones first, by name. A fixed number of queries, whatever the number of
     communities: the communities, the readiness facts (one pass of every provider) and
-    five aggregates (months, action plans, recent activities, latest stage changes,
-    feedback)."""
+    six aggregates (months, action plans, recent activities and their reflections,
+    latest stage changes, feedback)."""
     now = now or timezone.now()
     communities = Community.objects.filter(home_school=school).order_by("archived", "name")
     if not archived:
@@ -284,15 +291,13 @@ def _action_counts(ids):
 def _recent_counts(ids, now):
     """Activities held in the last RECENT_DAYS and the reflections on them, and the
     activities held in the last UNREFLECTED_DAYS with documentation but no reflection.
-    One query."""
+    Two queries."""
     recent = Q(starts_at__gte=now - timedelta(days=RECENT_DAYS))
     documented = Exists(Document.objects.filter(activity=OuterRef("pk")))
     reflected = Exists(Reflection.objects.filter(activity=OuterRef("pk")))
-    reflections = Reflection.objects.filter(activity=OuterRef("pk")).values("activity").annotate(n=Count("pk"))
     rows = (
         _held(ids, now)
         .filter(starts_at__gte=now - timedelta(days=UNREFLECTED_DAYS))
-        .annotate(reflection_count=Coalesce(Subquery(reflections.values("n")), 0))
         .values("community_id")
         .annotate(
             recent_held=Count("pk", filter=recent),
@@ -300,14 +305,13 @@ def _recent_counts(ids, now):
         )
     )
     counts = {row.pop("community_id"): row for row in rows}
-    for pk, n in (
-        Reflection.objects.filter(
-            activity__in=_held(ids, now).filter(recent),
-        )
+    reflections = (
+        Reflection.objects.filter(activity__in=_held(ids, now).filter(recent))
         .values("community_id")
         .annotate(n=Count("pk"))
         .values_list("community_id", "n")
-    ):
+    )
+    for pk, n in reflections:
         counts.setdefault(pk, {})["recent_reflections"] = n
     return counts
 
@@ -367,9 +371,7 @@ def school_report(school, start, end):
 
     Returns (rows, totals, stage changes in the period)."""
     since, until = local_midnight(start), local_midnight(end + timedelta(days=1))
-    communities = list(
-        Community.objects.filter(home_school=school, created_at__lt=until).order_by("archived", "name")
-    )
+    communities = list(Community.objects.filter(home_school=school, created_at__lt=until).order_by("archived", "name"))
     rows = {c.pk: ReportRow(community=c) for c in communities}
     ids = list(rows)
 
@@ -399,10 +401,7 @@ def school_report(school, start, end):
             members=Count(
                 "pk",
                 filter=Q(joined_on__lt=until)
-                & (
-                    Q(status=Membership.Status.ACTIVE)
-                    | Q(status=Membership.Status.LEFT, left_at__gte=until)
-                ),
+                & (Q(status=Membership.Status.ACTIVE) | Q(status=Membership.Status.LEFT, left_at__gte=until)),
             ),
             joined=Count(
                 "pk",
@@ -435,6 +434,7 @@ def school_report(school, start, end):
 def activities_for_export(school):
     """Every activity of every community of the school, with attendance counts and no
     names. One query."""
+
     def status(value):
         return Count("attendances", filter=Q(attendances__status=value))
 
@@ -478,9 +478,7 @@ def feedback_for_dashboard(user):
     if not user.is_authenticated:
         return []
     coordinators = Membership.objects.coordinators().filter(community=OuterRef("community"))
-    answered = Feedback.objects.filter(
-        reply_to=OuterRef("pk"), author__in=coordinators.values("user")
-    )
+    answered = Feedback.objects.filter(reply_to=OuterRef("pk"), author__in=coordinators.values("user"))
     return list(
         Feedback.objects.filter(
             reply_to__isnull=True,
