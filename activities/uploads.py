@@ -7,15 +7,16 @@ along with the pixels (EXIF, GPS, comments, appended HTML or script) is not stor
 Documents are kept byte for byte, but only PDF, OOXML, ODF and legacy Office pass.
 """
 
+import contextlib
 import hashlib
 import math
+import threading
 import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass
 from io import BytesIO
 
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageFile, ImageOps
@@ -177,12 +178,26 @@ def _reencode_photo(data):
     return content, thumbnail, image.width, image.height
 
 
+_decoding = threading.Lock()
+
+
+@contextlib.contextmanager
+def _strict_decoding():
+    """Half-received photos must be refused, not stored as grey halves. WeasyPrint turns
+    Pillow's global LOAD_TRUNCATED_IMAGES on when it is imported, so it is switched off
+    for the length of a decode (uploads decode one at a time)."""
+    with _decoding:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def _decode(data):
     """Opens, checks the size from the header, verifies, then decodes: a loaded image."""
-    if ImageFile.LOAD_TRUNCATED_IMAGES:
-        # Half-received photos would be stored as grey halves; refuse to run like that.
-        raise ImproperlyConfigured("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False.")
-    with warnings.catch_warnings():
+    with _strict_decoding(), warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             with Image.open(BytesIO(data), formats=PHOTO_FORMATS) as probe:

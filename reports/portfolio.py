@@ -63,7 +63,7 @@ class Portfolio:
 
 
 def build_portfolio(community, period):
-    """Reads the portfolio: nine queries, whatever the size of the community.
+    """Reads the portfolio: ten queries, whatever the size of the community.
 
     Reflections appear only where their authors agreed (`in_reports`); publications only
     once published. Action plans are those alive during the period: written before it
@@ -107,6 +107,9 @@ def build_portfolio(community, period):
         .select_related("author", "activity", "action_plan", "stage_change")
         .order_by("created_at")
     )
+    for reflection in reflections:
+        if reflection.stage_change:
+            reflection.stage_change.community = community  # str() names it
     products = list(
         community.products.filter(period.q("created_at")).prefetch_related("authors").order_by("created_at")
     )
@@ -118,7 +121,7 @@ def build_portfolio(community, period):
         period=period,
         stage_changes=stage_changes,
         members=members,
-        activities=[_entry(activity) for activity in activities],
+        activities=[_entry(activity, community) for activity in activities],
         action_plans=plans,
         reflections=reflections,
         products=products,
@@ -126,8 +129,10 @@ def build_portfolio(community, period):
     )
 
 
-def _entry(activity):
+def _entry(activity, community):
     entry = ActivityEntry(activity=activity, photos=activity.photo_list)
+    for photo in entry.photos:
+        photo.community = community  # its thumbnail URL names the community
     for attendance in activity.attendance_list:
         if attendance.status == Attendance.Status.PRESENT:
             entry.present.append(attendance.user)

@@ -27,9 +27,7 @@ class ReportPeriodForm(forms.Form):
     """The report's period, from the address: ?dari=YYYY-MM-DD&sampai=YYYY-MM-DD."""
 
     dari = forms.DateField(label=_("From"), input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"}))
-    sampai = forms.DateField(
-        label=_("To"), input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"})
-    )
+    sampai = forms.DateField(label=_("To"), input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"}))
 
     error_messages = {
         "order": _("The end of the period must not be before its start."),
@@ -75,6 +73,4 @@ class FeedbackForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(
-        label=_("Reply"), max_length=FEEDBACK_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    body = forms.CharField(label=_("Reply"), max_length=FEEDBACK_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))

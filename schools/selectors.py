@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -99,6 +100,14 @@ class Bar:
     height: int
     label_y: int
 
+    @property
+    def width(self):
+        return BAR_WIDTH
+
+    @property
+    def center(self):
+        return self.x + BAR_WIDTH // 2
+
 
 # The bar chart's geometry, in SVG user units: a meeting is BAR_UNIT high, and a month
 # with BAR_CAP meetings or more fills the chart (its number is printed above the bar).
@@ -180,6 +189,15 @@ class CommunityHealth:
     @property
     def flag_list(self):
         return [FLAGS[key] for key in self.flags]
+
+    @property
+    def chart_label(self):
+        """The chart's numbers in words, for screen readers (in the active language)."""
+        months = ", ".join(
+            _("%(month)s: %(count)d") % {"month": date_format(bar.month, "F Y"), "count": bar.count}
+            for bar in self.bars
+        )
+        return _("Activities held per month: %(months)s") % {"months": months}
 
 
 def quiet_threshold(community):

@@ -16,7 +16,7 @@ from communities.models import Stage
 from communities.services import Refused
 from schools import selectors, services
 from schools.access import get_feedback_community, get_school_for
-from schools.forms import FeedbackForm, ReplyForm, ReportPeriodForm
+from schools.forms import FEEDBACK_MAX_LENGTH, FeedbackForm, ReplyForm, ReportPeriodForm
 from schools.selectors import FLAGS
 
 SCHOOLS_PAGE_SIZE = 50
@@ -65,7 +65,11 @@ def dashboard(request, npsn):
             "filtered": bool(stage or flag),
             "can_endorse": request.user.is_principal and request.user.school_id == school.pk,
             "recent_days": selectors.RECENT_DAYS,
-            "chart": {"width": selectors.CHART_WIDTH, "height": selectors.CHART_HEIGHT},
+            "chart": {
+                "width": selectors.CHART_WIDTH,
+                "height": selectors.CHART_HEIGHT,
+                "baseline": selectors.CHART_BASELINE,
+            },
             "now": timezone.now(),
         },
     )
@@ -132,8 +136,8 @@ def _back_to(community, target, *, list_page=False):
     if list_page or target is None:
         return reverse("schools:feedback", args=[community.slug]) + "#umpan-balik"
     if isinstance(target, Activity):
-        return reverse("activities:detail", args=[community.slug, target.uid]) + "#umpan-balik"
-    return reverse("communities:stage", args=[community.slug]) + "#umpan-balik"
+        return reverse("activities:detail", args=[community.slug, target.uid]) + f"#umpan-balik-{target.uid}"
+    return reverse("communities:stage", args=[community.slug]) + f"#umpan-balik-{target.uid}"
 
 
 def _body_error(form):
@@ -156,6 +160,7 @@ def feedback_list(request, slug):
             "threads": selectors.feedback_threads(community),
             "form": FeedbackForm() if rights.can_write and live else None,
             "can_reply": rights.can_reply and live,
+            "max_length": FEEDBACK_MAX_LENGTH,
             "tab": "feedback",
         },
     )

@@ -196,3 +196,69 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     width = 8
     height = 6
     uploaded_by = factory.SubFactory(UserFactory)
+
+
+# Publishing: what a community chose to make public.
+
+
+def held_activity(community, **kwargs):
+    """An activity of `community` held two days ago."""
+    start = timezone.now() - timedelta(days=2)
+    defaults = {"status": "held", "starts_at": start, "ends_at": start + timedelta(hours=2)}
+    return ActivityFactory(community=community, **{**defaults, **kwargs})
+
+
+class PublicationFactory(factory.django.DjangoModelFactory):
+    """A published publication of a held activity. Pass activity=None with product=... or
+    reflection=... for another source, status=... for another state, photos=[...]."""
+
+    class Meta:
+        model = "publishing.Publication"
+        skip_postgeneration_save = True
+
+    activity = factory.SubFactory(
+        ActivityFactory,
+        status="held",
+        starts_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=2)),
+    )
+    product = None
+    reflection = None
+    community = factory.LazyAttribute(lambda o: (o.activity or o.product or o.reflection).community)
+    title = factory.Sequence(lambda n: f"Cerita praktik baik {n + 1}")
+    summary = "Kami mencoba membaca berpasangan; siswa lebih percaya diri."
+    status = "published"
+    published_at = factory.LazyAttribute(lambda o: timezone.now() if o.status == "published" else None)
+    published_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def photos(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.photos.set(extracted)
+
+
+# Schools: stage changes and the principal's feedback.
+
+
+class StageChangeFactory(factory.django.DjangoModelFactory):
+    """merintis -> menumbuhkan, not endorsed. Does not move community.stage: set it too
+    when the test needs them to agree."""
+
+    class Meta:
+        model = "communities.StageChange"
+
+    community = factory.SubFactory(CommunityFactory)
+    from_stage = "merintis"
+    to_stage = "menumbuhkan"
+    changed_by = factory.SubFactory(UserFactory)
+    note = "Kami sudah bertemu rutin dan siap menumbuhkan komunitas."
+
+
+class FeedbackFactory(factory.django.DjangoModelFactory):
+    """A feedback thread on the community by a principal of its home school."""
+
+    class Meta:
+        model = "schools.Feedback"
+
+    community = factory.SubFactory(CommunityFactory)
+    author = factory.SubFactory(PrincipalFactory, school=factory.SelfAttribute("..community.home_school"))
+    body = "Terima kasih atas dokumentasinya. Bagaimana hasilnya untuk siswa?"
