@@ -65,6 +65,15 @@ class Publication(models.Model):
                 | Q(activity__isnull=True, product__isnull=True, reflection__isnull=False),
                 name="publication_has_one_source",
             ),
+            # An item is live at most once; a withdrawn or declined one may be published anew.
+            *[
+                models.UniqueConstraint(
+                    fields=[source],
+                    condition=Q(**{f"{source}__isnull": False}) & ~Q(status__in=["withdrawn", "declined"]),
+                    name=f"publication_live_once_per_{source}",
+                )
+                for source in ("activity", "product", "reflection")
+            ],
         ]
         indexes = [
             # The showcase: a community's (or school's) published items, newest first.

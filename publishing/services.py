@@ -1,7 +1,7 @@
 """Publishing: making a community's result public, with consent for students' photos
 and for reflections, and taking it back."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,16 +51,20 @@ def publication_create(*, community, by, source, title, summary, photo_uids=(), 
 
     awaiting = kind == "reflection" and source.author_id != by.pk
     now = timezone.now()
-    publication = Publication.objects.create(
-        community=community,
-        title=title,
-        summary=summary,
-        published_by=by,
-        status=Publication.Status.AWAITING_AUTHOR if awaiting else Publication.Status.PUBLISHED,
-        published_at=None if awaiting else now,
-        author_answered_at=now if kind == "reflection" and not awaiting else None,
-        **{kind: source},
-    )
+    try:
+        with transaction.atomic():
+            publication = Publication.objects.create(
+                community=community,
+                title=title,
+                summary=summary,
+                published_by=by,
+                status=Publication.Status.AWAITING_AUTHOR if awaiting else Publication.Status.PUBLISHED,
+                published_at=None if awaiting else now,
+                author_answered_at=now if kind == "reflection" and not awaiting else None,
+                **{kind: source},
+            )
+    except IntegrityError:
+        raise Refused(_("This item has already been published.")) from None
     publication.photos.set(included)
     return publication, left_out
 

@@ -2,6 +2,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -114,8 +115,16 @@ def withdraw(request, slug, uid):
 @login_required
 @require_POST
 def author_answer(request, slug, uid):
-    community, access = get_community_for(request, slug)
-    publication = get_object_or_404(community.publications.select_related("reflection"), uid=uid)
+    # The author answers even after leaving a members-only community; everyone else goes
+    # through the usual fetch-and-authorise.
+    publication = (
+        Publication.objects.filter(uid=uid, community__slug=slug, reflection__author=request.user)
+        .select_related("reflection")
+        .first()
+    )
+    if publication is None:
+        community, access = get_community_for(request, slug)
+        publication = get_object_or_404(community.publications.select_related("reflection"), uid=uid)
     agree = request.POST.get("setuju") == "1"
     try:
         services.publication_author_answer(publication=publication, by=request.user, agree=agree)
@@ -130,6 +139,9 @@ def author_answer(request, slug, uid):
 
 
 # The public showcase
+
+
+PUBLIC_PAGE_SIZE = 24
 
 
 def _published_in(queryset):
@@ -150,10 +162,11 @@ def school_page(request, npsn):
         home_school=school, visibility=Community.Visibility.PUBLIC, archived=False
     ).with_member_count()
     items = _published_in(Publication.objects.filter(community__home_school=school))
-    if not items and not communities:
+    page = Paginator(items, PUBLIC_PAGE_SIZE).get_page(request.GET.get("halaman"))
+    if not page.object_list and not communities:
         raise Http404
     return render(
-        request, "publishing/school.html", {"school": school, "communities": communities, "publications": items}
+        request, "publishing/school.html", {"school": school, "communities": communities, "publications": page}
     )
 
 
@@ -165,7 +178,8 @@ def public_community(request, slug):
         visibility=Community.Visibility.PUBLIC,
     )
     items = _published_in(community.publications.all())
-    return render(request, "publishing/community.html", {"community": community, "publications": items})
+    page = Paginator(items, PUBLIC_PAGE_SIZE).get_page(request.GET.get("halaman"))
+    return render(request, "publishing/community.html", {"community": community, "publications": page})
 
 
 @_public
@@ -191,7 +205,8 @@ def _public_photo(uid, photo_uid):
 
 def _serve_public(field_file, content_type):
     response = FileResponse(field_file.open("rb"), content_type=content_type)
-    response["Cache-Control"] = "public, max-age=86400"
+    # Short, like the pages: a withdrawn photo must leave shared caches soon.
+    response["Cache-Control"] = "public, max-age=300"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
@@ -209,8 +224,9 @@ def public_thumbnail(request, uid, photo_uid):
 
 
 def language_link(request, code):
-    """Language links for the cacheable public pages, which carry no forms: only the
-    language cookie changes (and for a signed-in person, their saved preference)."""
+    """Language links for the cacheable public pages, which carry no forms. Only the
+    language cookie changes; the saved preference of an account changes on the profile
+    page or through the switcher of the signed-in pages."""
     target = request.GET.get("next", "/")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -444,3 +445,20 @@ def test_foreign_source_is_404(community, coordinator, held, login):
     assert client.post(new_url(community), {"kegiatan": "not-a-uuid", **FORM}).status_code == 404
     assert not Publication.objects.exists()
     assert not Document.objects.exists()
+
+
+def test_author_who_left_can_still_decline(community, coordinator, member, reflection, login):
+    publication = ask(coordinator, community, reflection, login)
+    Community.objects.filter(pk=community.pk).update(visibility=Community.Visibility.MEMBERS)
+    community.memberships.filter(user=member).update(status="left", left_at=timezone.now())
+    assert "Belajar menunggu" in login(member).get(reverse("dashboard")).content.decode()
+    response = answer(login(member), publication, agree=False)
+    assert response.status_code == 302
+    publication.refresh_from_db()
+    assert publication.status == "declined"
+
+
+def test_database_refuses_a_second_live_publication_of_the_same_item(community, coordinator, held):
+    PublicationFactory(activity=held, published_by=coordinator)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PublicationFactory(activity=held, published_by=coordinator)
