@@ -48,15 +48,17 @@ def dashboard_for(user):
 def cycle_for(problem):
     """The problem's practice cycle in time order: action plans, activities, their
     documentation and reflections, and products. Five queries, whatever the numbers."""
-    plans = list(problem.action_plans.select_related("owner"))
-    activities = list(problem.activities.select_related("proposed_by"))
-    documents = list(Document.objects.filter(activity__in=activities).select_related("activity").order_by("created_at"))
+    plans = list(problem.action_plans.select_related("owner", "community"))
+    activities = list(problem.activities.select_related("proposed_by", "community"))
+    documents = list(
+        Document.objects.filter(activity__in=activities).select_related("activity", "community").order_by("created_at")
+    )
     reflections = list(
         Reflection.objects.filter(Q(activity__in=activities) | Q(action_plan__in=plans))
-        .select_related("author")
+        .select_related("author", "community")
         .order_by("created_at")
     )
-    products = list(problem.products.all())
+    products = list(problem.products.select_related("community"))
     events = [("problem", problem.created_at, problem)]
     events += [("action", plan.created_at, plan) for plan in plans]
     events += [("activity", activity.starts_at, activity) for activity in activities]

@@ -1,9 +1,13 @@
+import contextlib
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -73,7 +77,8 @@ def activity_new(request, slug):
     community, access = get_community_for(request, slug, "can_contribute")
     initial = {}
     if problem_uid := request.GET.get("masalah"):
-        initial["problem"] = community.problems.filter(uid=problem_uid).first()
+        with contextlib.suppress(ValueError):  # a mangled link just leaves the problem to choose
+            initial["problem"] = community.problems.filter(uid=uuid.UUID(problem_uid)).first()
     form = ActivityForm(request.POST or None, community=community, initial=initial)
     if request.method == "POST" and form.is_valid():
         activity = form.save(commit=False)
@@ -111,8 +116,8 @@ def activity_detail(request, slug, uid):
     community, access, activity = _get_activity(request, slug, uid)
     attendances = list(activity.attendances.select_related("user").order_by("user__full_name"))
     mine = next((a for a in attendances if a.user_id == request.user.pk), None)
-    documents = list(activity.documents.select_related("uploaded_by"))
-    reflections = list(activity.reflections.select_related("author"))
+    documents = list(activity.documents.select_related("uploaded_by", "community"))
+    reflections = list(activity.reflections.select_related("author", "community"))
     wrote = any(r.author_id == request.user.pk for r in reflections)
     present = [a for a in attendances if a.status == Attendance.Status.PRESENT]
     can_reflect = (
@@ -318,7 +323,7 @@ def document_delete(request, slug, uid):
 @login_required
 def gallery(request, slug):
     community, access = get_community_for(request, slug)
-    photos = community.documents.photos().select_related("activity", "product")
+    photos = community.documents.photos().select_related("community", "activity__community", "product__community")
     page = Paginator(photos, GALLERY_PAGE_SIZE).get_page(request.GET.get("halaman"))
     return community_page(request, community, access, "activities/gallery.html", page=page, tab="gallery")
 
@@ -443,7 +448,12 @@ def reflect_stage(request, slug, uid):
     community, access = get_community_for(request, slug, "can_contribute")
     change = get_object_or_404(community.stage_changes, uid=uid)
     return _write_reflection(
-        request, community, access, subject_field="stage_change", subject=change, back="activities:reflections"
+        request,
+        community,
+        access,
+        subject_field="stage_change",
+        subject=change,
+        back=reverse("activities:reflections", args=[community.slug]),
     )
 
 
@@ -459,7 +469,9 @@ def reflection_dismiss(request, slug, uid):
 @login_required
 def reflections(request, slug):
     community, access = get_community_for(request, slug)
-    items = community.reflections.select_related("author", "activity", "action_plan", "stage_change")
+    items = community.reflections.select_related(
+        "author", "community", "activity__community", "action_plan__community", "stage_change"
+    )
     page = Paginator(items, PAST_PAGE_SIZE).get_page(request.GET.get("halaman"))
     changes = community.stage_changes.all()[:5] if access.can_contribute else []
     return community_page(

@@ -205,13 +205,13 @@ def quiet_threshold(community):
     return max(QUIET_MIN_DAYS, 2 * (community.rhythm_weeks or 0) * 7)
 
 
-def school_overview(school, *, archived=False, now=None):
+def school_overview(school, *, archived=False):
     """A CommunityHealth for every community of the school (archived ones too if asked),
     live ones first, by name. A fixed number of queries, whatever the number of
     communities: the communities, the readiness facts (one pass of every provider) and
     six aggregates (months, action plans, recent activities and their reflections,
     latest stage changes, feedback)."""
-    now = now or timezone.now()
+    now = timezone.now()
     communities = Community.objects.filter(home_school=school).order_by("archived", "name")
     if not archived:
         communities = communities.filter(archived=False)

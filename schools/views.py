@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from activities.models import Activity
 from communities.models import Stage
 from communities.services import Refused
+from kompra.shortcuts import community_page, refused
 from schools import selectors, services
 from schools.access import get_feedback_community, get_school_for
 from schools.forms import FEEDBACK_MAX_LENGTH, FeedbackForm, ReplyForm, ReportPeriodForm
@@ -150,19 +151,17 @@ def _body_error(form):
 def feedback_list(request, slug):
     community, access, rights = get_feedback_community(request, slug)
     live = not community.archived
-    return render(
+    return community_page(
         request,
+        community,
+        access,
         "schools/feedback_list.html",
-        {
-            "community": community,
-            "access": access,
-            "rights": rights,
-            "threads": selectors.feedback_threads(community),
-            "form": FeedbackForm() if rights.can_write and live else None,
-            "can_reply": rights.can_reply and live,
-            "max_length": FEEDBACK_MAX_LENGTH,
-            "tab": "feedback",
-        },
+        rights=rights,
+        threads=selectors.feedback_threads(community),
+        form=FeedbackForm() if rights.can_write and live else None,
+        can_reply=rights.can_reply and live,
+        max_length=FEEDBACK_MAX_LENGTH,
+        tab="feedback",
     )
 
 
@@ -192,8 +191,7 @@ def feedback_new(request, slug):
             stage_change=stage_change,
         )
     except Refused as exc:
-        messages.error(request, str(exc))
-        return redirect(back)
+        return refused(request, exc, back)
     messages.success(request, _("Your feedback has been sent to the community."))
     return redirect(back)
 
@@ -202,8 +200,9 @@ def feedback_new(request, slug):
 @require_POST
 def feedback_reply(request, slug, uid):
     community, access, rights = get_feedback_community(request, slug, "can_reply")
+    related = ["community", "activity", "stage_change"]
     thread = get_object_or_404(
-        community.feedback.select_related("community", "activity", "stage_change", "reply_to"), uid=uid
+        community.feedback.select_related(*related, *(f"reply_to__{name}" for name in related)), uid=uid
     )
     root = thread.reply_to or thread
     back = _back_to(community, root.activity or root.stage_change, list_page=request.POST.get("back") == "list")
@@ -214,7 +213,6 @@ def feedback_reply(request, slug, uid):
     try:
         services.feedback_reply(thread=thread, by=request.user, body=form.cleaned_data["body"])
     except Refused as exc:
-        messages.error(request, str(exc))
-        return redirect(back)
+        return refused(request, exc, back)
     messages.success(request, _("Your reply has been added."))
     return redirect(back)

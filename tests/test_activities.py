@@ -179,8 +179,38 @@ def test_problem_of_another_community_cannot_be_linked(community, member, proble
     assert "valid choice" in response.context["form"].errors["problem"][0]
     assert not Activity.objects.exists()
     # Its own community's problem is fine.
-    response = login(member).post(url("new", community.slug), {**ACTIVITY_FORM, "problem": problem.pk})
+    login(member).post(url("new", community.slug), {**ACTIVITY_FORM, "problem": problem.pk})
     assert Activity.objects.get().problem == problem
+
+
+def test_malformed_problem_in_the_address_is_ignored(community, member, login):
+    response = login(member).get(url("new", community.slug) + "?masalah=bukan-uuid")
+    assert response.status_code == 200
+    assert response.context["form"].initial.get("problem") is None
+
+
+def test_problem_in_the_address_is_preselected_only_from_this_community(community, member, problem, school, login):
+    response = login(member).get(url("new", community.slug) + f"?masalah={problem.uid}")
+    assert response.context["form"].initial["problem"] == problem
+    elsewhere = ProblemFactory(community=CommunityFactory(home_school=school))
+    response = login(member).get(url("new", community.slug) + f"?masalah={elsewhere.uid}")
+    assert response.context["form"].initial["problem"] is None
+
+
+def test_status_changes(community, coordinator, login):
+    start = timezone.now() + timedelta(days=1)
+    activity = ActivityFactory(
+        community=community, proposed_by=coordinator, starts_at=start, ends_at=start + timedelta(hours=1)
+    )
+    status = url("status", community.slug, activity.uid)
+    assert_refused(login(coordinator).post(status, {"status": "held"}), "only once it has started")
+    assert_refused(login(coordinator).post(status, {"status": "postponed"}), "Unknown status")
+    activity.refresh_from_db()
+    assert activity.status == Activity.Status.PLANNED
+    response = login(coordinator).post(status, {"status": "cancelled"})
+    assert messages_of(response, "success")
+    activity.refresh_from_db()
+    assert activity.status == Activity.Status.CANCELLED
 
 
 # Attendance

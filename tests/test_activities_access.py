@@ -15,7 +15,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
+from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from activities.models import Activity, CalendarToken
@@ -261,16 +261,7 @@ def assert_outcome(response, expected, url):
         assert response.status_code == expected
 
 
-# App bugs the matrix has found, to remove once fixed (strict: a fix makes them fail).
-STAGE_REFLECTION_REDIRECT = pytest.mark.xfail(
-    strict=True,
-    raises=NoReverseMatch,
-    reason='reflect_stage redirects to back="activities:reflections" without the slug: the reflection '
-    "is saved, then the redirect raises NoReverseMatch (500). Fix in activities/views.py reflect_stage: "
-    'back=reverse("activities:reflections", args=[community.slug]).',
-)
-KNOWN_POST_BUGS = {("reflect_stage", "member"): STAGE_REFLECTION_REDIRECT}
-KNOWN_POST_BUGS[("reflect_stage", "coordinator")] = STAGE_REFLECTION_REDIRECT
+KNOWN_POST_BUGS = {}
 
 
 def cases(names, personas=PERSONAS, known=None):

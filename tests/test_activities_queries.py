@@ -151,46 +151,16 @@ PAGES = {
 # Measured at both sizes (1x vs 10x). The pin is the count of a page that no longer grows.
 PINNED = {
     "activity_list": 7,  # 7 vs 7
-    "dashboard": 10,  # 10 vs 10 (the activities part: three queries)
+    "dashboard": 11,  # 11 vs 11 (the activities part: three queries; feedback to answer: one)
     "products": 6,  # 6 vs 6
-    # These grow today (see N_PLUS_ONE); pinned at their 1x count, to re-measure once fixed.
-    "activity": 16,  # 16 vs 88
-    "gallery": 10,  # 10 vs 30
-    "problem": 28,  # 28 vs 171
-    "reflections": 13,  # 13 vs 27
+    "activity": 10,  # with the feedback threads on the activity
+    "gallery": 6,
+    "problem": 12,
+    "reflections": 7,
 }
 
 
-def n_plus_one(reason):
-    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)
-
-
-# Each one is get_absolute_url() reading `.community` (for the slug) of an object loaded
-# without it: one query per row shown.
-N_PLUS_ONE = {
-    "activity": n_plus_one(
-        "activity_detail: each document (get_absolute_url/get_thumbnail_url in _documents.html) and each "
-        "reflection (get_absolute_url in _reflection.html) loads its community. Fix in activities/views.py: "
-        'activity.documents.select_related("uploaded_by", "community") and '
-        'activity.reflections.select_related("author", "community").'
-    ),
-    "gallery": n_plus_one(
-        "gallery: doc.activity.get_absolute_url / doc.product.get_absolute_url in gallery.html load the "
-        "activity's or product's community. Fix in activities/views.py gallery: "
-        'select_related("activity__community", "product__community").'
-    ),
-    "problem": n_plus_one(
-        "cycle_for (activities/selectors.py): plans, activities, documents, reflections and products each "
-        'load their community for get_absolute_url in _problem_cycle.html. Fix: add "community" to the '
-        "select_related of all five queries (problem.action_plans, problem.activities, the Document and "
-        "Reflection querysets, problem.products)."
-    ),
-    "reflections": n_plus_one(
-        "reflections: r.activity.get_absolute_url / r.action_plan.get_absolute_url in reflections.html load "
-        'their community. Fix in activities/views.py reflections: select_related("author", "activity__community", '
-        '"action_plan__community", "stage_change").'
-    ),
-}
+N_PLUS_ONE = {}
 
 
 def queries(world, page):

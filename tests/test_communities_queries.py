@@ -190,11 +190,11 @@ def test_build_makes_what_it_says(worlds, db):
 PAGES = {
     "mine": (lambda w: reverse("communities:mine"), 4),
     "directory": (lambda w: reverse("communities:directory"), 5),
-    "detail": (lambda w: w.community.get_absolute_url(), 13),
+    "detail": (lambda w: w.community.get_absolute_url(), 14),
     "members": (lambda w: reverse("communities:members", args=[w.community.slug]), 6),
     "problems": (lambda w: reverse("communities:problems", args=[w.community.slug]), 5),
-    "stage": (lambda w: reverse("communities:stage", args=[w.community.slug]), 13),
-    "dashboard": (lambda w: reverse("dashboard"), 10),
+    "stage": (lambda w: reverse("communities:stage", args=[w.community.slug]), 14),
+    "dashboard": (lambda w: reverse("dashboard"), 11),
 }
 
 BUGS = {}

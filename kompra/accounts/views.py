@@ -11,6 +11,7 @@ from activities.selectors import dashboard_for as activities_dashboard
 from communities.selectors import dashboard_for as communities_dashboard
 from kompra.accounts.forms import ProfileForm
 from publishing.selectors import publication_requests_for
+from schools.selectors import feedback_for_dashboard
 
 
 def home(request):
@@ -26,6 +27,7 @@ def dashboard(request):
         **communities_dashboard(request.user),
         **activities_dashboard(request.user),
         "publication_requests": publication_requests_for(request.user),
+        "feedback_to_answer": feedback_for_dashboard(request.user),
     }
     return render(request, "accounts/dashboard.html", context)
 
