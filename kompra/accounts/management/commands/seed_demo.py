@@ -31,6 +31,24 @@ SCHOOLS = [
 ]
 
 
+def _demo_photo():
+    """A small classroom-coloured JPEG, so the demo gallery has something to show."""
+    from io import BytesIO
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (800, 600), (235, 228, 210))
+    draw = ImageDraw.Draw(image)
+    for row in range(3):
+        for col in range(4):
+            x, y = 60 + col * 180, 120 + row * 150
+            draw.rectangle([x, y, x + 120, y + 80], fill=(120 + 30 * col, 90 + 40 * row, 60))
+            draw.ellipse([x + 40, y - 50, x + 80, y - 10], fill=(90, 60, 40))
+    buffer = BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
 def _email(name, domain):
     return f"{name.split()[0].lower()}@{domain}"
 
@@ -107,6 +125,7 @@ class Command(BaseCommand):
         )
         services.stage_endorse(change=change, by=people["kepsek"])
         Membership.objects.create(user=people["fitri"], community=community, status=Membership.Status.REQUESTED)
+        self.seed_practice(community, people, problem)
 
         sd = {u.email.split("@")[0]: u for u in User.objects.filter(school__npsn="20533456")}
         numerasi = services.community_found(
@@ -115,6 +134,110 @@ class Command(BaseCommand):
             concern="Siswa kelas 3 cemas setiap kali pelajaran matematika dimulai.",
         )
         Membership.objects.create(user=sd["kartika"], community=numerasi, joined_at=numerasi.created_at)
+
+    def seed_practice(self, community, people, problem):
+        """A few months of practice: meetings with attendance, a photo, minutes,
+        reflections, an action plan carried out, a product, a publication and feedback."""
+        from datetime import timedelta
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.utils import timezone
+
+        from activities import services as practice
+        from activities.models import ActionPlan, Activity, Attendance, Reflection
+        from publishing.services import publication_create
+        from schools.models import Feedback
+
+        now = timezone.now().replace(minute=0, second=0, microsecond=0)
+        coordinator, members = people["budi"], [people["ani"], people["dewi"], people["eko"]]
+        held = []
+        for weeks_ago, title in (
+            (8, "Mengenal strategi membaca"),
+            (6, "Berbagi praktik peta konsep"),
+            (4, "Merumuskan aksi: gagasan utama"),
+            (2, "Refleksi hasil aksi"),
+        ):
+            start = now - timedelta(weeks=weeks_ago)
+            activity = Activity.objects.create(
+                community=community,
+                problem=problem,
+                title=title,
+                starts_at=start,
+                ends_at=start + timedelta(hours=1, minutes=30),
+                place="Perpustakaan sekolah",
+                status=Activity.Status.HELD,
+                proposed_by=coordinator,
+                agenda="1. Cerita dari kelas\n2. Diskusi strategi\n3. Kesepakatan",
+                minutes="Setiap guru menceritakan satu pengalaman. **Kesepakatan:** mencoba peta konsep.",
+            )
+            for person in [coordinator, *members]:
+                Attendance.objects.create(activity=activity, user=person, status=Attendance.Status.PRESENT)
+            held.append(activity)
+        practice.document_add_many(
+            community=community,
+            by=coordinator,
+            activity=held[1],
+            caption="Siswa menyusun peta konsep",
+            shows_students=True,
+            consent_confirmed=True,
+            files=[SimpleUploadedFile("kelas.jpg", _demo_photo())],
+        )
+        for activity in held[1:]:
+            for author in members[:2]:
+                Reflection.objects.create(
+                    community=community,
+                    author=author,
+                    activity=activity,
+                    template="4p",
+                    in_reports=True,
+                    value=Reflection.Value.APPLIED,
+                    answers={
+                        "peristiwa": "Siswa berdiskusi dalam kelompok kecil.",
+                        "pembelajaran": "Peta konsep membantu siswa melihat gagasan utama.",
+                        "penerapan": "Saya akan memakainya di kelas 7B.",
+                    },
+                )
+        ActionPlan.objects.create(
+            community=community,
+            problem=problem,
+            owner=people["ani"],
+            created_by=coordinator,
+            what="Mencoba peta konsep di dua kelas dan membawa hasil kerja siswa.",
+            due=(now - timedelta(weeks=3)).date(),
+            status=ActionPlan.Status.DONE,
+            completed_at=now - timedelta(weeks=2),
+            outcome="Sebagian besar siswa dapat menuliskan gagasan utama dengan kata sendiri.",
+        )
+        ActionPlan.objects.create(
+            community=community,
+            problem=problem,
+            owner=coordinator,
+            created_by=coordinator,
+            what="Menyusun lembar kerja peta konsep bersama.",
+            due=(now + timedelta(days=5)).date(),
+        )
+        Activity.objects.create(
+            community=community,
+            problem=problem,
+            title="Pertemuan rutin: berbagi hasil kerja siswa",
+            starts_at=now + timedelta(days=4),
+            ends_at=now + timedelta(days=4, hours=1),
+            place="Perpustakaan sekolah",
+            proposed_by=coordinator,
+        )
+        publication_create(
+            community=community,
+            by=coordinator,
+            source=held[1],
+            title="Peta konsep untuk menemukan gagasan utama",
+            summary="Empat guru kelas 7 mencoba peta konsep agar siswa menemukan gagasan utama bacaan.",
+            photo_uids=[d.uid for d in held[1].documents.all()],
+        )
+        Feedback.objects.create(
+            community=community,
+            author=people["kepsek"],
+            body="Terima kasih, dokumentasinya rapi. Bagaimana kalau hasilnya dibagikan di rapat guru?",
+        )
 
     def _person(self, email, full_name, school, *, principal=False, staff=False):
         user, _ = User.objects.update_or_create(
