@@ -260,6 +260,20 @@ class Access:
         return self.is_home_principal
 
     @property
+    def can_read_reports(self):
+        """The portfolio: the community's record for its members, the home principal and admins."""
+        return self.is_member or self.is_home_principal or self.user.is_staff
+
+    @property
+    def can_export_activities(self):
+        return self.can_manage or self.is_home_principal or self.user.is_staff
+
+    @property
+    def can_export_archive(self):
+        """Everything the community holds, as a zip: its coordinators' (and admins') call."""
+        return self.can_manage or self.user.is_staff
+
+    @property
     def can_request_join(self):
         user = self.user
         if not user.is_authenticated or not user.school_id:

@@ -276,4 +276,10 @@ LOGGING = {
         "handlers": ["console"],
         "level": env_choice("DJANGO_LOG_LEVEL", LOG_LEVELS, "INFO"),
     },
+    # WeasyPrint narrates every step of a PDF at INFO; its warnings still come through.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -15,8 +15,8 @@ from django.db.models import Count, FileField, ForeignKey, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Attendance, Document, Product
-from communities.models import Membership, Problem, ProblemComment, StageChange
+from activities.models import ActionPlan, Activity, Attendance, Document, Product, Reflection
+from communities.models import Invitation, Membership, Problem, ProblemComment, StageChange
 from kompra.accounts.models import User
 from publishing.models import Publication
 from schools.models import Feedback
@@ -228,7 +228,7 @@ def export_data(community):
             ],
         ),
         "invitations": (
-            community.invitations.model,
+            Invitation,
             [_row(i, exclude=("token",)) for i in community.invitations.order_by("pk")],
         ),
         "stage_changes": (StageChange, [_row(c) for c in community.stage_changes.order_by("pk")]),
@@ -237,14 +237,14 @@ def export_data(community):
             ProblemComment,
             [_row(c) for c in ProblemComment.objects.filter(problem__community=community).order_by("pk")],
         ),
-        "activities": (community.activities.model, [_row(a) for a in community.activities.order_by("pk")]),
+        "activities": (Activity, [_row(a) for a in community.activities.order_by("pk")]),
         "attendance": (
             Attendance,
             [_row(a) for a in Attendance.objects.filter(activity__community=community).order_by("pk")],
         ),
         "documents": (Document, [_row(d) for d in community.documents.order_by("pk")]),
-        "action_plans": (community.action_plans.model, [_row(p) for p in community.action_plans.order_by("pk")]),
-        "reflections": (community.reflections.model, [_row(r) for r in community.reflections.order_by("pk")]),
+        "action_plans": (ActionPlan, [_row(p) for p in community.action_plans.order_by("pk")]),
+        "reflections": (Reflection, [_row(r) for r in community.reflections.order_by("pk")]),
         "products": (
             Product,
             [_row(p, authors=sorted(authors.get(p.pk, []))) for p in community.products.order_by("pk")],
@@ -343,13 +343,13 @@ def write_export(community):
         documents = {d.pk: d for d in community.documents.all()}
         for row in data["documents"]:
             document = documents[row["id"]]
-            path = f"documents/{document.uid.hex}{_extension(document.file.name)}"
+            path = f"documents/{document.uid}{_extension(document.file.name)}"
             digest = archive.copy_file(path, document.file) if document.file else None
             row["path"] = path if digest else None
             row["file_missing"] = digest is None
             row["thumbnail_path"] = None
             if document.thumbnail:
-                thumb = f"thumbnails/{document.uid.hex}.jpg"
+                thumb = f"thumbnails/{document.uid}.jpg"
                 if archive.copy_file(thumb, document.thumbnail):
                     row["thumbnail_path"] = thumb
         archive.write_bytes(DATA, _json(data))

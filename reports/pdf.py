@@ -33,14 +33,16 @@ class LocalFetcher(URLFetcher):
 
     `origin` is the scheme and host the page's relative URLs resolve against; a
     thumbnail URL of another host, scheme or community is refused like any other.
-    `documents` maps uid -> Document for thumbnails already read; any other uid costs
-    one query, limited to this community.
+    `documents` (uid -> Document), when given, is all it may serve: the portfolio's
+    own photos, read already. Without it, each thumbnail costs one query, limited to
+    this community.
     """
 
     def __init__(self, *, community, origin, documents=None):
         super().__init__(allowed_protocols=())
         self.community = community
         self.origin = origin.rstrip("/")
+        self.only_given = documents is not None
         self.documents = {str(uid): doc for uid, doc in (documents or {}).items()}
 
     def fetch(self, url, headers=None):
@@ -73,9 +75,9 @@ class LocalFetcher(URLFetcher):
             return URLFetcherResponse(url, thumbnail.read(), {"Content-Type": "image/jpeg"})
 
     def _document(self, uid):
-        if uid not in self.documents:
+        if uid not in self.documents and not self.only_given:
             self.documents[uid] = self.community.documents.filter(uid=uid).first()
-        return self.documents[uid]
+        return self.documents.get(uid)
 
 
 def portfolio_pdf(portfolio, *, origin, context=None):

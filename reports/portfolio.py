@@ -86,7 +86,9 @@ def build_portfolio(community, period):
             ),
             Prefetch(
                 "documents",
-                queryset=Document.objects.photos().exclude(thumbnail="").order_by("created_at"),
+                # A portfolio travels (printed, mailed on): photos of students only with
+                # the parents' consent confirmed, as for publication.
+                queryset=Document.objects.photos().publishable().exclude(thumbnail="").order_by("created_at"),
                 to_attr="photo_list",
             ),
         )

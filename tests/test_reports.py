@@ -203,6 +203,14 @@ def test_pdf_in_indonesian(record, community, member, login):
     assert SHARED in flat
 
 
+def test_photos_of_students_need_consent(record, community, member, login):
+    consented = DocumentFactory(activity=record, uploaded_by=member, shows_students=True, consent_confirmed=True)
+    without = DocumentFactory(activity=record, uploaded_by=member, shows_students=True, consent_confirmed=False)
+    page = login(member).get(url("portfolio", community, **period())).content.decode()
+    assert consented.get_thumbnail_url() in page
+    assert without.get_thumbnail_url() not in page
+
+
 def test_default_period_is_the_last_six_months(record, community, coordinator, login):
     response = login(coordinator).get(url("portfolio", community))
     today = timezone.localdate()
@@ -237,6 +245,15 @@ def test_bad_period_on_the_page(record, community, member, login, query, message
     page = response.content.decode()
     assert message in page
     assert SHARED not in page and "Download PDF" not in page
+
+
+def test_unknown_language_is_refused(community, member, login):
+    client = login(member)
+    client.cookies["django_language"] = "en"
+    response = client.get(url("portfolio", community, bahasa="xx"))
+    assert response.status_code == 200
+    assert "portfolio" not in response.context
+    assert "Select a valid choice." in response.content.decode()
 
 
 def test_three_years_exactly_is_allowed(community, member, login):
@@ -308,6 +325,12 @@ def test_only_this_communitys_thumbnails_are_served(community, coordinator, no_n
     with pytest.raises(FetchRefused):
         fetcher.fetch("http://elsewhere.example" + mine.get_thumbnail_url())
     assert b"@page" in fetcher.fetch(ORIGIN + "/static/css/print.css").read()
+    # Given the portfolio's photos, it serves those alone.
+    other = DocumentFactory(activity=mine.activity, uploaded_by=coordinator)
+    strict = LocalFetcher(community=community, origin=ORIGIN, documents={mine.uid: mine})
+    assert strict.fetch(ORIGIN + mine.get_thumbnail_url()).read() == TINY_JPEG
+    with pytest.raises(FetchRefused):
+        strict.fetch(ORIGIN + other.get_thumbnail_url())
 
 
 def test_an_outside_image_never_triggers_a_network_call(community, no_network, caplog):
