@@ -177,7 +177,7 @@ def test_publish_show_oversee_and_take_the_portfolio(browser, live_server, schoo
     browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     click_button(browser, "a[href*='portofolio.pdf']")
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not [p for p in downloads.glob("*.pdf")]:
+    while time.monotonic() < deadline and not list(downloads.glob("*.pdf")):
         time.sleep(0.2)
     (pdf,) = downloads.glob("*.pdf")
     text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
