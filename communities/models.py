@@ -260,6 +260,19 @@ class Access:
         return self.is_home_principal
 
     @property
+    def can_read_feedback(self):
+        """The principal's feedback threads: for the community's members, the principal and admins."""
+        return self.is_member or self.is_home_principal or self.user.is_staff
+
+    @property
+    def can_give_feedback(self):
+        return self.is_home_principal
+
+    @property
+    def can_reply_feedback(self):
+        return self.is_coordinator or self.is_home_principal
+
+    @property
     def can_read_reports(self):
         """The portfolio: the community's record for its members, the home principal and admins."""
         return self.is_member or self.is_home_principal or self.user.is_staff

@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from activities.models import Activity
+from communities.access import get_community_for
 from communities.models import Stage
 from communities.services import Refused
 from kompra.shortcuts import community_page, refused
 from schools import selectors, services
-from schools.access import get_feedback_community, get_school_for
+from schools.access import get_school_for
 from schools.forms import FEEDBACK_MAX_LENGTH, FeedbackForm, ReplyForm, ReportPeriodForm
 from schools.selectors import FLAGS
 
@@ -149,17 +150,16 @@ def _body_error(form):
 
 @login_required
 def feedback_list(request, slug):
-    community, access, rights = get_feedback_community(request, slug)
+    community, access = get_community_for(request, slug, "can_read_feedback")
     live = not community.archived
     return community_page(
         request,
         community,
         access,
         "schools/feedback_list.html",
-        rights=rights,
         threads=selectors.feedback_threads(community),
-        form=FeedbackForm() if rights.can_write and live else None,
-        can_reply=rights.can_reply and live,
+        form=FeedbackForm() if access.can_give_feedback and live else None,
+        can_reply=access.can_reply_feedback and live,
         max_length=FEEDBACK_MAX_LENGTH,
         tab="feedback",
     )
@@ -168,7 +168,7 @@ def feedback_list(request, slug):
 @login_required
 @require_POST
 def feedback_new(request, slug):
-    community, access, rights = get_feedback_community(request, slug, "can_write")
+    community, access = get_community_for(request, slug, "can_give_feedback")
     form = FeedbackForm(request.POST)
     if form.has_error("activity") or form.has_error("stage_change"):
         raise Http404  # a target that is not a UUID was not made by our pages
@@ -199,7 +199,7 @@ def feedback_new(request, slug):
 @login_required
 @require_POST
 def feedback_reply(request, slug, uid):
-    community, access, rights = get_feedback_community(request, slug, "can_reply")
+    community, access = get_community_for(request, slug, "can_reply_feedback")
     related = ["community", "activity", "stage_change"]
     thread = get_object_or_404(
         community.feedback.select_related(*related, *(f"reply_to__{name}" for name in related)), uid=uid

@@ -5,7 +5,6 @@ from django import template
 
 from activities.models import Activity
 from communities.models import StageChange
-from schools.access import FeedbackRights
 from schools.forms import FEEDBACK_MAX_LENGTH
 from schools.selectors import feedback_threads
 
@@ -37,12 +36,11 @@ def feedback_for(context, target):
     community, access = context.get("community"), context.get("access")
     if community is None or access is None:
         return {"show": False}
-    rights = FeedbackRights(access)
-    if not rights.can_read:
+    if not access.can_read_feedback:
         return {"show": False}
     threads = [thread for thread in _threads(community) if _about(thread, target)]
     live = not community.archived
-    can_write = rights.can_write and live
+    can_write = access.can_give_feedback and live
     field = uid = None
     if isinstance(target, Activity):
         field, uid = "activity", target.uid
@@ -56,6 +54,6 @@ def feedback_for(context, target):
         "target_field": field,
         "target_uid": uid,
         "can_write": can_write,
-        "can_reply": rights.can_reply and live,
+        "can_reply": access.can_reply_feedback and live,
         "max_length": FEEDBACK_MAX_LENGTH,
     }
