@@ -351,9 +351,9 @@ def photo(name="kelas.jpg", data=None):
 
 
 def read(response):
-    body = b"".join(response.streaming_content)
-    response.close()
-    return body
+    # Consuming the stream lets the test client close the response itself; closing it
+    # again here would fire request_finished and close the test's database connection.
+    return b"".join(response.streaming_content)
 
 
 def test_photo_upload_strips_location_and_is_served_privately(community, member, login):
