@@ -9,13 +9,11 @@ say what the token of each persona opens, fetched without a session.
 
 from datetime import timedelta
 from types import SimpleNamespace
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Activity, CalendarToken
@@ -32,28 +30,9 @@ from tests.factories import (
     ReflectionFactory,
     jpeg_bytes,
 )
+from tests.matrix import LOGIN, OK, PERSONAS, assert_outcome, call, patterns_of, row
 
 pytestmark = pytest.mark.django_db
-
-PERSONAS = (
-    "anonymous",
-    "other_teacher",
-    "teacher",
-    "member",
-    "coordinator",
-    "principal",
-    "other_principal",
-    "staff",
-)
-
-LOGIN = "login"  # 302 to /akun/login/?next=<the page>
-OK = "ok"  # 302 after a successful POST, without an error message
-
-
-def row(anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff):
-    statuses = (anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff)
-    return dict(zip(PERSONAS, statuses, strict=True))
-
 
 # Columns, in order: anonymous, other_teacher, teacher, member, coordinator, principal,
 # other_principal, staff.
@@ -157,15 +136,7 @@ def post_data(name, world):
     return data
 
 
-def activity_patterns():
-    """{url name: pattern} of the "activities" namespace, read from the resolver."""
-    for entry in get_resolver().url_patterns:
-        if isinstance(entry, URLResolver) and entry.namespace == "activities":
-            return {pattern.name: pattern for pattern in entry.url_patterns}
-    raise AssertionError('No URL namespace "activities" is included.')
-
-
-PATTERNS = activity_patterns()
+PATTERNS = patterns_of("activities")
 COMMUNITY_SCOPED = sorted(name for name, pattern in PATTERNS.items() if "slug" in pattern.pattern.converters)
 
 # Which object a <uuid:uid> stands for, by URL name (the activity otherwise).
@@ -234,31 +205,6 @@ def url_for(name, world, token=None):
     if "token" in converters:
         kwargs["token"] = token
     return reverse(f"activities:{name}", kwargs=kwargs)
-
-
-def call(client, method, url, data=None):
-    response = client.post(url, data or {}) if method == "post" else client.get(url)
-    if response.streaming:  # files: read them, so they are closed
-        b"".join(response.streaming_content)
-    return response
-
-
-def error_messages(response):
-    return [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "error"]
-
-
-def assert_outcome(response, expected, url):
-    if expected == LOGIN:
-        assert response.status_code == 302
-        location = urlsplit(response["Location"])
-        assert location.path == reverse("account_login") == "/akun/login/"
-        assert parse_qs(location.query)["next"] == [url]
-    elif expected == OK:
-        assert response.status_code == 302, response.status_code
-        assert not response["Location"].startswith(reverse("account_login"))
-        assert error_messages(response) == []
-    else:
-        assert response.status_code == expected
 
 
 KNOWN_POST_BUGS = {}

@@ -6,39 +6,16 @@ fails `test_every_url_has_a_row` until someone decides who may use it.
 """
 
 from types import SimpleNamespace
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.contrib.messages import get_messages
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from communities import services
 from communities.models import Community, Invitation, Stage
 from tests.factories import CommunityFactory
+from tests.matrix import LOGIN, OK, PERSONAS, REFUSED, assert_outcome, call, patterns_of, row
 
 pytestmark = pytest.mark.django_db
-
-PERSONAS = (
-    "anonymous",
-    "other_teacher",
-    "teacher",
-    "member",
-    "coordinator",
-    "principal",
-    "other_principal",
-    "staff",
-)
-
-# Expected outcomes: HTTP statuses, or one of these redirects.
-LOGIN = "login"  # 302 to /akun/login/?next=<the page>
-REFUSED = "refused"  # 302 back with an error message: allowed to ask, the rules say no
-OK = 302  # 302 after a successful POST (no error message)
-
-
-def row(anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff):
-    statuses = (anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff)
-    return dict(zip(PERSONAS, statuses, strict=True))
-
 
 # Columns, in order: anonymous, other_teacher, teacher, member, coordinator, principal,
 # other_principal, staff.
@@ -98,15 +75,7 @@ POST_DATA = {
 UID_OF = {"member_action": "membership", "stage_endorse": "change"}
 
 
-def community_patterns():
-    """{url name: pattern} of the "communities" namespace, read from the resolver."""
-    for entry in get_resolver().url_patterns:
-        if isinstance(entry, URLResolver) and entry.namespace == "communities":
-            return {pattern.name: pattern for pattern in entry.url_patterns}
-    raise AssertionError('No URL namespace "communities" is included.')
-
-
-PATTERNS = community_patterns()
+PATTERNS = patterns_of("communities")
 COMMUNITY_SCOPED = sorted(name for name, pattern in PATTERNS.items() if "slug" in pattern.pattern.converters)
 
 
@@ -143,34 +112,6 @@ def url_for(name, world):
     return reverse(f"communities:{name}", kwargs=kwargs)
 
 
-def call(client, method, name, url):
-    if method == "post":
-        return client.post(url, POST_DATA.get(name, {}))
-    return client.get(url)
-
-
-def error_messages(response):
-    return [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "error"]
-
-
-def assert_outcome(response, expected, url):
-    if expected == LOGIN:
-        assert response.status_code == 302
-        location = urlsplit(response["Location"])
-        assert location.path == reverse("account_login") == "/akun/login/"
-        assert parse_qs(location.query)["next"] == [url]
-    elif expected == REFUSED:
-        assert response.status_code == 302
-        assert not response["Location"].startswith(reverse("account_login"))
-        assert error_messages(response), "a refusal must say why"
-    elif expected == OK:
-        assert response.status_code == 302
-        assert not response["Location"].startswith(reverse("account_login"))
-        assert error_messages(response) == []
-    else:
-        assert response.status_code == expected
-
-
 KNOWN_BUGS = {}
 
 
@@ -196,7 +137,7 @@ def test_every_row_covers_every_persona():
 def test_school_visible_community(name, persona, world, login, request):
     method, statuses = EXPECTED[name]
     url = url_for(name, world)
-    response = call(login(request.getfixturevalue(persona)), method, name, url)
+    response = call(login(request.getfixturevalue(persona)), method, url, POST_DATA.get(name))
     assert_outcome(response, statuses[persona], url)
 
 
@@ -214,7 +155,7 @@ def test_members_only_community(name, persona, world, login, request):
     Community.objects.filter(pk=world.community.pk).update(visibility=Community.Visibility.MEMBERS)
     method, statuses = EXPECTED_MEMBERS_ONLY[name]
     url = url_for(name, world)
-    response = call(login(request.getfixturevalue(persona)), method, name, url)
+    response = call(login(request.getfixturevalue(persona)), method, url, POST_DATA.get(name))
     assert_outcome(response, statuses[persona], url)
 
 

@@ -7,11 +7,9 @@ resolver, so a new view without a row in EXPECTED fails `test_every_url_has_a_ro
 """
 
 from types import SimpleNamespace
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.contrib.messages import get_messages
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from communities.models import Community, Membership
 from publishing.models import Publication
@@ -24,29 +22,9 @@ from tests.factories import (
     UserFactory,
     held_activity,
 )
+from tests.matrix import LOGIN, OK, PERSONAS, REFUSED, assert_outcome, call, patterns_of, row
 
 pytestmark = pytest.mark.django_db
-
-PERSONAS = (
-    "anonymous",
-    "other_teacher",
-    "teacher",
-    "member",
-    "coordinator",
-    "principal",
-    "other_principal",
-    "staff",
-)
-
-LOGIN = "login"  # 302 to /akun/login/?next=<the page>
-REFUSED = "refused"  # 302 back with an error message: allowed to ask, the rules say no
-OK = "ok"  # 302 after a successful POST, without an error message
-
-
-def row(anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff):
-    statuses = (anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff)
-    return dict(zip(PERSONAS, statuses, strict=True))
-
 
 # Columns, in order: anonymous, other_teacher, teacher, member, coordinator, principal,
 # other_principal, staff.
@@ -77,15 +55,7 @@ EXPECTED = {
 POST_EXPECTED = {"new": MANAGE_POST}
 
 
-def publishing_patterns():
-    """{url name: pattern} of the "publishing" namespace, read from the resolver."""
-    for entry in get_resolver().url_patterns:
-        if isinstance(entry, URLResolver) and entry.namespace == "publishing":
-            return {pattern.name: pattern for pattern in entry.url_patterns}
-    raise AssertionError('No URL namespace "publishing" is included.')
-
-
-PATTERNS = publishing_patterns()
+PATTERNS = patterns_of("publishing")
 # Inside a community: the routes under /k/<slug>/ (the public community page has a slug too).
 INTERNAL = sorted(name for name, pattern in PATTERNS.items() if str(pattern.pattern).startswith("k/"))
 
@@ -136,35 +106,6 @@ def post_data(name, world):
         "new": {"kegiatan": world.held.uid, "title": "Membaca berpasangan", "summary": "Siswa lebih berani."},
         "author_answer": {"setuju": "1"},
     }.get(name, {})
-
-
-def call(client, method, url, data=None):
-    response = client.post(url, data or {}) if method == "post" else client.get(url)
-    if response.streaming:  # files: read them, so they are closed
-        b"".join(response.streaming_content)
-    return response
-
-
-def error_messages(response):
-    return [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "error"]
-
-
-def assert_outcome(response, expected, url):
-    if expected == LOGIN:
-        assert response.status_code == 302
-        location = urlsplit(response["Location"])
-        assert location.path == reverse("account_login") == "/akun/login/"
-        assert parse_qs(location.query)["next"] == [url]
-    elif expected == REFUSED:
-        assert response.status_code == 302
-        assert not response["Location"].startswith(reverse("account_login"))
-        assert error_messages(response), "a refusal must say why"
-    elif expected == OK:
-        assert response.status_code == 302, response.status_code
-        assert not response["Location"].startswith(reverse("account_login"))
-        assert error_messages(response) == []
-    else:
-        assert response.status_code == expected
 
 
 def cases(names):

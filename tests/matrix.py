@@ -1,0 +1,66 @@
+"""What every access-matrix test shares: the personas, the expected outcomes, the URL
+names of a namespace read from the resolver, and how a response is judged."""
+
+from urllib.parse import parse_qs, urlsplit
+
+from django.contrib.messages import get_messages
+from django.urls import URLResolver, get_resolver, reverse
+
+PERSONAS = (
+    "anonymous",
+    "other_teacher",
+    "teacher",
+    "member",
+    "coordinator",
+    "principal",
+    "other_principal",
+    "staff",
+)
+
+# Expected outcomes: HTTP statuses, or one of these redirects.
+LOGIN = "login"  # 302 to /akun/login/?next=<the page>
+REFUSED = "refused"  # 302 back with an error message: allowed to ask, the rules say no
+OK = "ok"  # 302 after a successful POST, without an error message
+
+
+def row(anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff):
+    """One expected outcome per persona, in PERSONAS order."""
+    statuses = (anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff)
+    return dict(zip(PERSONAS, statuses, strict=True))
+
+
+def patterns_of(namespace):
+    """{url name: pattern} of a URL namespace, read from the resolver."""
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLResolver) and entry.namespace == namespace:
+            return {pattern.name: pattern for pattern in entry.url_patterns}
+    raise AssertionError(f'No URL namespace "{namespace}" is included.')
+
+
+def call(client, method, url, data=None):
+    response = client.post(url, data or {}) if method == "post" else client.get(url)
+    if response.streaming:  # files: read them, so they are closed
+        b"".join(response.streaming_content)
+    return response
+
+
+def error_messages(response):
+    return [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "error"]
+
+
+def assert_outcome(response, expected, url):
+    if expected == LOGIN:
+        assert response.status_code == 302
+        location = urlsplit(response["Location"])
+        assert location.path == reverse("account_login") == "/akun/login/"
+        assert parse_qs(location.query)["next"] == [url]
+    elif expected == REFUSED:
+        assert response.status_code == 302
+        assert not response["Location"].startswith(reverse("account_login"))
+        assert error_messages(response), "a refusal must say why"
+    elif expected == OK:
+        assert response.status_code == 302, response.status_code
+        assert not response["Location"].startswith(reverse("account_login"))
+        assert error_messages(response) == []
+    else:
+        assert response.status_code == expected, response.status_code
