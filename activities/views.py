@@ -43,19 +43,10 @@ def _get_activity(request, slug, uid, need=None):
     return community, access, activity
 
 
-def _can_edit_activity(access, activity):
-    """Coordinators edit every activity; a member edits the ones they proposed."""
-    return access.can_manage or (access.can_contribute and activity.proposed_by_id == access.user.pk)
-
-
 def _get_plan(request, slug, uid, need=None):
     community, access = get_community_for(request, slug, need)
     plan = get_object_or_404(community.action_plans.select_related("problem", "owner"), uid=uid)
     return community, access, plan
-
-
-def _can_update_plan(access, plan):
-    return access.can_manage or (access.can_contribute and plan.owner_id == access.user.pk)
 
 
 # Activities
@@ -96,7 +87,7 @@ def activity_new(request, slug):
 @login_required
 def activity_edit(request, slug, uid):
     community, access, activity = _get_activity(request, slug, uid)
-    if not _can_edit_activity(access, activity):
+    if not access.may_edit(activity.proposed_by_id):
         raise PermissionDenied
     form = ActivityForm(request.POST or None, instance=activity, community=community)
     if request.method == "POST" and form.is_valid():
@@ -138,7 +129,7 @@ def activity_detail(request, slug, uid):
         photos=[d for d in documents if d.is_photo],
         files=[d for d in documents if not d.is_photo],
         reflections=reflections,
-        can_edit=_can_edit_activity(access, activity),
+        can_edit=access.may_edit(activity.proposed_by_id),
         can_reflect=can_reflect,
         can_check_in=access.can_contribute and activity.check_in_open and not (mine and mine.status == "present"),
         document_form=DocumentForm() if access.can_contribute and not community.archived else None,
@@ -151,7 +142,7 @@ def activity_detail(request, slug, uid):
 @require_POST
 def activity_status(request, slug, uid):
     community, access, activity = _get_activity(request, slug, uid)
-    if not _can_edit_activity(access, activity):
+    if not access.may_edit(activity.proposed_by_id):
         raise PermissionDenied
     try:
         services.activity_set_status(activity=activity, status=request.POST.get("status"))
@@ -164,7 +155,7 @@ def activity_status(request, slug, uid):
 @login_required
 def activity_minutes(request, slug, uid):
     community, access, activity = _get_activity(request, slug, uid)
-    if not _can_edit_activity(access, activity):
+    if not access.may_edit(activity.proposed_by_id):
         raise PermissionDenied
     form = MinutesForm(request.POST or None, instance=activity)
     if request.method == "POST" and form.is_valid():
@@ -309,7 +300,7 @@ def thumbnail(request, slug, uid):
 @require_POST
 def document_delete(request, slug, uid):
     community, access, document = _get_document(request, slug, uid)
-    if not (access.can_manage or (access.can_contribute and document.uploaded_by_id == request.user.pk)):
+    if not access.may_edit(document.uploaded_by_id):
         raise PermissionDenied
     back = document.activity or document.product
     try:
@@ -355,7 +346,7 @@ def action_new(request, slug, problem_uid):
 @login_required
 def action_detail(request, slug, uid):
     community, access, plan = _get_plan(request, slug, uid)
-    can_update = _can_update_plan(access, plan) and not community.archived
+    can_update = access.may_edit(plan.owner_id) and not community.archived
     was_open = plan.is_open  # read before the form writes the posted status onto `plan`
     form = ActionPlanStatusForm(request.POST or None, instance=plan) if can_update else None
     if request.method == "POST":

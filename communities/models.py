@@ -255,6 +255,11 @@ class Access:
         """Manage members, edit the profile, change the stage, publish."""
         return self.is_coordinator
 
+    def may_edit(self, author_id):
+        """Others' content is the coordinators' to edit; a member edits their own
+        (a problem they raised, an activity they proposed, their upload, their action)."""
+        return self.can_manage or (self.can_contribute and author_id == self.user.pk)
+
     @property
     def can_endorse(self):
         return self.is_home_principal

@@ -447,20 +447,15 @@ def problem_detail(request, slug, uid):
         i_share=request.user in supporters,
         comment_form=CommentForm() if access.can_contribute and not community.archived else None,
         statuses=Problem.Status.choices,
-        can_edit=_can_edit_problem(access, problem),
+        can_edit=access.may_edit(problem.raised_by_id),
         tab="problems",
     )
-
-
-def _can_edit_problem(access, problem):
-    """The author edits their own problem; coordinators edit any."""
-    return access.can_manage or (access.can_contribute and problem.raised_by_id == access.user.pk)
 
 
 @login_required
 def problem_edit(request, slug, uid):
     community, access, problem = _get_problem(request, slug, uid)
-    if not _can_edit_problem(access, problem):
+    if not access.may_edit(problem.raised_by_id):
         raise PermissionDenied
     if community.archived:
         return refused(request, Refused(_("This community is archived and can no longer be changed.")), problem)
@@ -511,7 +506,7 @@ def problem_comment(request, slug, uid):
 @require_POST
 def problem_status(request, slug, uid):
     community, access, problem = _get_problem(request, slug, uid)
-    if not _can_edit_problem(access, problem):
+    if not access.may_edit(problem.raised_by_id):
         raise PermissionDenied
     try:
         services.problem_set_status(problem=problem, status=request.POST.get("status"))
