@@ -1,6 +1,8 @@
 """Writes of the practice cycle: activities, attendance, documentation, action plans,
 reflections and products. Keyword-only and atomic; refusals raise `Refused`."""
 
+import logging
+
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -18,6 +20,10 @@ from activities.models import (
 from activities.uploads import UploadRejected, display_name, process_upload
 from communities.models import Membership
 from communities.services import Refused, require_live
+from kompra.ops.logs import security_event
+from kompra.ops.storage import STORAGE_ERRORS
+
+logger = logging.getLogger(__name__)
 
 MAX_FILES_PER_UPLOAD = 20
 
@@ -95,13 +101,17 @@ def document_add_many(
 ):
     """Verifies and stores the files one by one, all or none: a rejected file removes
     what was already written. Photos are re-encoded (no EXIF, no location) with a
-    thumbnail; other files keep their bytes under random names."""
+    thumbnail; other files keep their bytes under random names.
+
+    When the storage cannot be written (a full or read-only disk, an unreachable bucket)
+    nothing stays behind, no row and no file, not even half of one; the failure is logged
+    and the person is told in plain words (Refused)."""
     require_live(community)
     if not files:
         raise Refused(_("Choose at least one photo or file."))
     if len(files) > MAX_FILES_PER_UPLOAD:
         raise Refused(_("Upload at most %(n)d files at once.") % {"n": MAX_FILES_PER_UPLOAD})
-    written = []
+    written = []  # (storage, name) of every file written, or being written when it failed
     try:
         with transaction.atomic():
             documents = []
@@ -109,6 +119,7 @@ def document_add_many(
                 try:
                     item = process_upload(uploaded, max_bytes=settings.KOMPRA_MAX_UPLOAD_BYTES)
                 except UploadRejected as exc:
+                    security_event("upload_rejected", user=by.pk, community=community.pk, reason=exc.code)
                     raise Refused(f"{display_name(uploaded.name)}: {exc}") from None
                 is_photo = item.kind == Document.Kind.PHOTO
                 document = Document(
@@ -129,18 +140,59 @@ def document_add_many(
                 )
                 # Files first, then the row: on any failure below, the files written so far
                 # are removed and the transaction drops the rows, so the two never part.
-                document.file.save(f"upload{item.extension}", ContentFile(item.content), save=False)
-                written.append(document.file)
+                _store(document.file, f"upload{item.extension}", item.content, written)
                 if item.thumbnail:
-                    document.thumbnail.save("thumb.jpg", ContentFile(item.thumbnail), save=False)
-                    written.append(document.thumbnail)
+                    _store(document.thumbnail, "thumb.jpg", item.thumbnail, written)
                 document.save()
                 documents.append(document)
+    except StorageFailed as exc:
+        _remove(written)
+        logger.error(
+            "event=upload_storage_failed user=%s community=%s files=%d error=%s",
+            by.pk,
+            community.pk,
+            len(files),
+            type(exc.__cause__).__name__,
+            exc_info=exc.__cause__,
+        )
+        raise Refused(
+            _(
+                "The upload could not be saved because file storage is not working right now. "
+                "Nothing was saved; please try again later."
+            )
+        ) from None
     except BaseException:
-        for field_file in written:
-            field_file.storage.delete(field_file.name)
+        _remove(written)
         raise
     return documents
+
+
+class StorageFailed(Exception):
+    """The storage refused a write; the storage's own exception is the cause."""
+
+
+def _store(field_file, filename, content, written):
+    """Saves `content` under a fresh name for `field_file`, recording the name before the
+    write starts, so that a write failing halfway leaves nothing `_remove` cannot find."""
+    storage, field = field_file.storage, field_file.field
+    try:
+        name = storage.get_available_name(field.generate_filename(field_file.instance, filename), field.max_length)
+        written.append((storage, name))
+        saved = storage.save(name, ContentFile(content), max_length=field.max_length)
+    except STORAGE_ERRORS as exc:
+        raise StorageFailed from exc
+    if saved != name:
+        written.append((storage, saved))
+    setattr(field_file.instance, field.attname, saved)
+
+
+def _remove(written):
+    for storage, name in written:
+        try:
+            storage.delete(name)
+        except STORAGE_ERRORS:
+            # Still down: the operator finds the name here and removes the file by hand.
+            logger.exception("event=orphan_file name=%s: could not be removed after a failed upload", name)
 
 
 @transaction.atomic

@@ -69,7 +69,12 @@ _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
 class UploadRejected(Exception):
-    """The message (a string from django.utils.translation.gettext) is shown to the person as is."""
+    """The message (a string from django.utils.translation.gettext) is shown to the person as is;
+    `code` names the reason in logs, which never carry the file's name or content."""
+
+    def __init__(self, message, *, code):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -138,14 +143,14 @@ def _split_extension(name):
 def _read(uploaded, *, max_bytes):
     too_large = _("File is larger than %(mb)s MB.") % {"mb": _megabytes(max_bytes)}
     if uploaded.size is not None and uploaded.size > max_bytes:
-        raise UploadRejected(too_large)
+        raise UploadRejected(too_large, code="too_large")
     uploaded.seek(0)
     # The declared size is the client's word; read one byte past the limit to know.
     data = uploaded.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise UploadRejected(too_large)
+        raise UploadRejected(too_large, code="too_large")
     if not data:
-        raise UploadRejected(_("The file is empty."))
+        raise UploadRejected(_("The file is empty."), code="empty")
     return data
 
 
@@ -212,21 +217,22 @@ def _decode(data):
         except UploadRejected:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise UploadRejected(_too_many_pixels(None)) from None
+            raise UploadRejected(_too_many_pixels(None), code="too_many_pixels") from None
         except Exception:
             # Pillow's decoders answer hostile or broken input with OSError, SyntaxError,
             # ValueError, struct.error, EOFError...: all of them mean "not a usable photo".
             raise UploadRejected(
-                _("This photo could not be read; it may be damaged or incomplete. Try taking or saving it again.")
+                _("This photo could not be read; it may be damaged or incomplete. Try taking or saving it again."),
+                code="damaged_photo",
             ) from None
     return image
 
 
 def _check_photo_header(image):
     if image.format not in PHOTO_FORMATS_OPENED:
-        raise UploadRejected(_not_accepted())
+        raise UploadRejected(_not_accepted(), code="not_accepted")
     if image.width * image.height > MAX_PIXELS:
-        raise UploadRejected(_too_many_pixels(image.size))
+        raise UploadRejected(_too_many_pixels(image.size), code="too_many_pixels")
 
 
 def _too_many_pixels(size):
@@ -299,7 +305,7 @@ def _identify_file(data, *, name):
     if data.startswith(OLE2_SIGNATURE):
         # Legacy Office files share one container; the name is the only cheap hint.
         return OLE2.get(_split_extension(display_name(name))[1].lower(), OLE2[".doc"])
-    raise UploadRejected(_not_accepted())
+    raise UploadRejected(_not_accepted(), code="not_accepted")
 
 
 def _identify_zip(data):
@@ -307,11 +313,13 @@ def _identify_zip(data):
         with zipfile.ZipFile(BytesIO(data)) as archive:
             entries = archive.infolist()
             if len(entries) > ZIP_MAX_ENTRIES or sum(entry.file_size for entry in entries) > ZIP_MAX_UNPACKED:
-                raise UploadRejected(_("This document has too many parts or is too large when unpacked."))
+                raise UploadRejected(
+                    _("This document has too many parts or is too large when unpacked."), code="zip_bomb"
+                )
             names = {entry.filename for entry in entries}
             if any(name.lower().endswith("vbaproject.bin") for name in names):
                 raise UploadRejected(
-                    _("Documents with macros are not accepted. Save it as an ordinary document first.")
+                    _("Documents with macros are not accepted. Save it as an ordinary document first."), code="macros"
                 )
             if entries and entries[0].filename == "mimetype" and entries[0].file_size < 100:
                 mimetype = archive.read(entries[0]).decode("ascii", "replace").strip()
@@ -325,8 +333,10 @@ def _identify_zip(data):
         raise
     except Exception:
         # zipfile answers broken archives with BadZipFile, EOFError, NotImplementedError...
-        raise UploadRejected(_("This document could not be read; it may be damaged.")) from None
-    raise UploadRejected(_("ZIP archives are not accepted."))
+        raise UploadRejected(
+            _("This document could not be read; it may be damaged."), code="damaged_document"
+        ) from None
+    raise UploadRejected(_("ZIP archives are not accepted."), code="zip")
 
 
 def _not_accepted():

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from activities.models import REFLECTION_TEMPLATES, ActionPlan, Activity, Attend
 from communities.access import get_community_for, require
 from communities.models import Membership
 from communities.services import Refused
+from kompra.ops.storage import serve_stored
 from kompra.shortcuts import community_page, refused
 
 GALLERY_PAGE_SIZE = 24
@@ -264,14 +265,13 @@ def _get_document(request, slug, uid):
     return community, access, document
 
 
-def _serve(field_file, *, content_type, filename, inline):
-    response = FileResponse(
-        field_file.open("rb"), content_type=content_type, as_attachment=not inline, filename=filename
-    )
+def _serve(request, field_file, *, content_type, filename, inline):
+    response = serve_stored(request, field_file, content_type=content_type, filename=filename, as_attachment=not inline)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    # Whatever a file holds, it is never run as a page of ours.
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    if response.status_code == 200:
+        response["Cache-Control"] = "private, max-age=3600"
+        # Whatever a file holds, it is never run as a page of ours.
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     return response
 
 
@@ -281,6 +281,7 @@ def document(request, slug, uid):
     if not document.file:
         raise Http404
     return _serve(
+        request,
         document.file,
         content_type=document.content_type,
         filename=document.original_name,
@@ -293,7 +294,7 @@ def thumbnail(request, slug, uid):
     community, access, document = _get_document(request, slug, uid)
     if not document.thumbnail:
         raise Http404
-    return _serve(document.thumbnail, content_type="image/jpeg", filename="thumb.jpg", inline=True)
+    return _serve(request, document.thumbnail, content_type="image/jpeg", filename="thumb.jpg", inline=True)
 
 
 @login_required

@@ -1,16 +1,23 @@
 """Fetch and authorise: every view of a community, or of anything in one, starts here."""
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 
 from communities.models import Community
+from kompra.ops.logs import security_event
 
 
 def get_community_for(request, slug, need=None):
     """(community, access) if the user may see the community; otherwise 404, so its
     existence is not revealed. With `need` (an Access property such as "can_manage"),
     a visible community without that right answers 403."""
-    community = get_object_or_404(Community.objects.visible_to(request.user).select_related("home_school"), slug=slug)
+    try:
+        community = Community.objects.visible_to(request.user).select_related("home_school").get(slug=slug)
+    except Community.DoesNotExist:
+        # Only a community that exists but is hidden from this person is a refusal worth logging.
+        if hidden := Community.objects.filter(slug=slug).values_list("pk", flat=True).first():
+            security_event("access_refused", request=request, status=404, community=hidden)
+        raise Http404 from None
     access = community.access_for(request.user)
     require(access, need)
     return community, access

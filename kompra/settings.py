@@ -13,6 +13,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from kompra.env import env_bool, env_choice, env_int, env_list, env_str, load_env_file
+from kompra.ops.storage_config import s3_storage_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -51,6 +52,7 @@ KOMPRA_OPEN_SIGNUP = env_bool("KOMPRA_OPEN_SIGNUP", False)
 
 INSTALLED_APPS = [
     "kompra.accounts",
+    "kompra.ops",
     "communities",
     "activities",
     "publishing",
@@ -72,6 +74,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it times everything below and gives each request the id its log lines carry.
+    "kompra.ops.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -126,23 +130,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
+    # A database that does not answer fails the request (and the health check) in seconds.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (shared by every app server); otherwise files under
 # var/, which every process on this one machine shares, so rate limits hold across workers.
+# Redis is a helper, never a single point of failure: while it cannot be reached the cache
+# misses quietly and rate limits fail open (kompra/ops/cache.py), and it is retried by itself.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "kompra.ops.cache.ForgivingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kompra",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry_after": 5},
         }
     }
-    # Sessions read from Redis and are written through to the database, so a Redis
-    # restart signs nobody out.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -150,6 +156,11 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+
+# Sessions live in the database (one primary-key read per request), never only in Redis:
+# with Redis down nobody is signed out, and no stale cached copy can revive a session that
+# ended while Redis was away.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -185,6 +196,9 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kompra] "
+# Behind a reverse proxy every request comes from the proxy's address: count the proxies
+# (1 behind nginx) so rate limits and logs see each person's own address in X-Forwarded-For.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("KOMPRA_TRUSTED_PROXY_COUNT", 0)
 
 # Email: SMTP when EMAIL_HOST is set, otherwise printed to the console.
 if email_host := env_str("EMAIL_HOST"):
@@ -221,7 +235,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("KOMPRA_STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads: the local folder below, or an S3-compatible bucket when KOMPRA_S3_BUCKET is set.
+    "default": s3_storage_from_env() or {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -264,15 +279,29 @@ CSRF_COOKIE_SECURE = not DEBUG
 # The reverse proxy terminates TLS and says so in this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers probe app servers directly over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^sehat/$"]
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", not DEBUG)
 
+# Health (/sehat/): the parts whose failure answers 503; the others are only reported.
+KOMPRA_HEALTH_REQUIRED = env_list("KOMPRA_HEALTH_REQUIRED", ["database", "storage"])
+# The worker counts as stopped when its heartbeat is older than this many seconds.
+KOMPRA_WORKER_HEARTBEAT_MAX_AGE = env_int("KOMPRA_WORKER_HEARTBEAT_MAX_AGE", 900)
+
+# Logs go to standard error, one line per event, each with the request's id (README, "Logs").
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "kompra.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "operator": {"format": "%(asctime)s %(levelname)s %(name)s rid=%(request_id)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "operator"},
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice("DJANGO_LOG_LEVEL", LOG_LEVELS, "INFO"),
@@ -282,5 +311,8 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Our own request lines say the same, without query strings.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
     },
 }

@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("publishing.urls")),
     path("", include("schools.urls")),
     path("", include("reports.urls")),
+    path("", include("kompra.ops.urls")),
     path("admin/", admin.site.urls),
 ]

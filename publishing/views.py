@@ -3,7 +3,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
@@ -17,6 +17,7 @@ from communities.models import Community
 from communities.services import Refused
 from kompra.accounts.models import School
 from kompra.accounts.views import remember_language
+from kompra.ops.storage import serve_stored
 from kompra.shortcuts import community_page
 from publishing import services
 from publishing.forms import PublicationForm
@@ -203,24 +204,26 @@ def _public_photo(uid, photo_uid):
     return get_object_or_404(publication.photos.publishable(), uid=photo_uid)
 
 
-def _serve_public(field_file, content_type):
-    response = FileResponse(field_file.open("rb"), content_type=content_type)
-    # Short, like the pages: a withdrawn photo must leave shared caches soon.
-    response["Cache-Control"] = "public, max-age=300"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+def _serve_public(request, field_file, content_type):
+    response = serve_stored(request, field_file, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    if response.status_code == 200:
+        # Short, like the pages: a withdrawn photo must leave shared caches soon.
+        response["Cache-Control"] = "public, max-age=300"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 
 def public_photo(request, uid, photo_uid):
     photo = _public_photo(uid, photo_uid)
-    return _serve_public(photo.file, photo.content_type)
+    return _serve_public(request, photo.file, photo.content_type)
 
 
 def public_thumbnail(request, uid, photo_uid):
     photo = _public_photo(uid, photo_uid)
     if not photo.thumbnail:
         raise Http404
-    return _serve_public(photo.thumbnail, "image/jpeg")
+    return _serve_public(request, photo.thumbnail, "image/jpeg")
 
 
 def language_link(request, code):

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = {
     "kompra.env": 0,
     "kompra.accounts": 0,
+    "kompra.ops": 0,
     "kompra.shortcuts": 0,
     "kompra.slots": 0,
     "communities": 1,
