@@ -191,8 +191,16 @@ def _remove(written):
         try:
             storage.delete(name)
         except STORAGE_ERRORS:
-            # Still down: the operator finds the name here and removes the file by hand.
-            logger.exception("event=orphan_file name=%s: could not be removed after a failed upload", name)
+            if _still_there(storage, name):
+                # Still down: the operator finds the name here and removes the file by hand.
+                logger.exception("event=orphan_file name=%s: could not be removed after a failed upload", name)
+
+
+def _still_there(storage, name):
+    try:
+        return storage.exists(name)
+    except STORAGE_ERRORS:
+        return True
 
 
 @transaction.atomic

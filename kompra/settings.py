@@ -13,6 +13,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from kompra.env import env_bool, env_choice, env_int, env_list, env_str, load_env_file
+from kompra.ops.cache import redis_cache
 from kompra.ops.storage_config import s3_storage_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -141,14 +142,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # misses quietly and rate limits fail open (kompra/ops/cache.py), and it is retried by itself.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "kompra.ops.cache.ForgivingRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "kompra",
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry_after": 5},
-        }
-    }
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {
         "default": {

@@ -15,6 +15,7 @@ from tests.factories import (
     SchoolFactory,
     UserFactory,
 )
+from tests.servers import redis_server, s3_bucket, s3_endpoint  # noqa: F401 - fixtures for every test module
 
 
 @pytest.fixture(autouse=True)

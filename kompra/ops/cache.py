@@ -25,6 +25,17 @@ UNREACHABLE = (RedisError, OSError)
 _MISSING = object()
 
 
+def redis_cache(url, *, retry_after=5):
+    """The CACHES entry for Redis at `url`: short socket timeouts, so a Redis that hangs
+    (rather than refusing) costs a request half a second, once per `retry_after`."""
+    return {
+        "BACKEND": "kompra.ops.cache.ForgivingRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "kompra",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry_after": retry_after},
+    }
+
+
 class ForgivingRedisCache(RedisCache):
     def __init__(self, server, params):
         params = dict(params)

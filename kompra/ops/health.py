@@ -10,6 +10,7 @@ because Redis or the worker stopped would turn a helper's outage into a full one
 
 import logging
 import os
+import tempfile
 import time
 
 from django.conf import settings
@@ -52,10 +53,11 @@ def check_storage():
         storage.connection.meta.client.head_bucket(Bucket=storage.bucket_name)
         return
     location = storage.location
-    if not os.path.isdir(location):
-        raise Failed("missing")
-    if not os.access(location, os.W_OK | os.X_OK):
-        raise Failed("read-only")
+    # As the first upload would: a new site has no folder yet.
+    os.makedirs(location, exist_ok=True)
+    # An empty file made and removed: catches a read-only or vanished disk, even for root.
+    with tempfile.NamedTemporaryFile(dir=location, prefix=".sehat-"):
+        pass
 
 
 def check_worker():
@@ -92,7 +94,7 @@ def run_checks():
             logger.warning("event=health_fail part=%s error=%s", name, exc)
         except Exception as exc:
             result.update(status="fail", error="unreachable")
-            logger.warning("event=health_fail part=%s error=%s", name, type(exc).__name__, exc_info=True)
+            logger.warning("event=health_fail part=%s error=%s", name, type(exc).__name__)
         result["ms"] = round((time.monotonic() - started) * 1000, 1)
         results[name] = result
     failed = {name for name, result in results.items() if result["status"] == "fail"}
