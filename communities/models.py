@@ -246,6 +246,15 @@ class Access:
         )
 
     @property
+    def sees_private(self):
+        """What stays inside the community at every visibility: photos of students
+        without the parents' consent confirmed, reflections their authors kept out of
+        reports, and one member's record (their reflections and products on their page).
+        Its active members only: site staff read these in the Django admin, and the
+        principal sees community-level facts, never a teacher's file."""
+        return self.is_member
+
+    @property
     def can_contribute(self):
         """Raise problems, comment, add activities, upload, reflect."""
         return self.is_member
