@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community, Problem, StageChange
+from communities.text import shorten
 
 # Members may check themselves in from a little before the start until the end.
 CHECK_IN_EARLY = timedelta(minutes=30)
@@ -335,7 +336,7 @@ class ActionPlan(models.Model):
         ]
 
     def __str__(self):
-        return self.what[:60]
+        return shorten(self.what, 60)
 
     def get_absolute_url(self):
         return reverse("activities:action", args=[self.community.slug, self.uid])

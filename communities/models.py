@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from communities.text import shorten
 from kompra.accounts.models import School
 
 INVITATION_DAYS = 14
@@ -601,4 +602,4 @@ class ProblemComment(models.Model):
         ordering = ["created_at"]
 
     def __str__(self):
-        return f"{self.author}: {self.body[:40]}"
+        return f"{self.author}: {shorten(self.body, 40)}"
