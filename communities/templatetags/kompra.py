@@ -1,8 +1,10 @@
 from django import template
 from django.utils.safestring import mark_safe
 
+from communities.tabs import tabs_for
 from communities.text import plain_excerpt, render_markdown
 from communities.text import shorten as shorten_text
+from kompra import slots
 
 register = template.Library()
 
@@ -29,3 +31,18 @@ def shorten(text, limit=60):
 def excerpt(text, limit=200):
     """{{ summary|excerpt:200 }}: Markdown as a plain-text excerpt, for listings and link previews."""
     return plain_excerpt(text, int(limit))
+
+
+@register.simple_tag(takes_context=True)
+def slot(context, name):
+    """{% slot "activity.actions" %}: what later apps registered for this place
+    (kompra/slots.py), rendered with the page's context."""
+    engine = context.template.engine
+    parts = [engine.get_template(template_name).render(context) for template_name in slots.templates_for(name)]
+    return mark_safe("".join(parts))  # noqa: S308 (templates rendered with autoescape, as includes are)
+
+
+@register.simple_tag
+def community_tabs(access):
+    """[(tab, url)] for the community's tab bar, as this person sees it (communities/tabs.py)."""
+    return [(tab, tab.url(access.community)) for tab in tabs_for(access)]
