@@ -591,9 +591,9 @@ def member_profile(request, slug, uid):
         "activities/member_profile.html",
         membership=membership,
         person=person,
-        products=community.products.filter(authors=person) if access.sees_private else None,
+        products=community.products.filter(authors=person).select_related("community") if access.sees_private else None,
         reflections=(
-            Reflection.objects.visible_to(access).filter(author=person).select_related("activity", "action_plan")
+            Reflection.objects.visible_to(access).filter(author=person).select_related("community")
             if access.sees_private
             else None
         ),

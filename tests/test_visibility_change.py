@@ -181,3 +181,22 @@ def test_kept_publication_links_nowhere_private(visibility, community, coordinat
         links = re.findall(r'href="([^"]+)"', page)
         assert not [link for link in links if f"/k/{community.slug}" in link], url
     assert anonymous.get(reverse("publishing:community", args=[community.slug])).status_code == 404
+
+
+def test_profile_form_queries_do_not_grow_with_publications(
+    community, coordinator, login, django_assert_max_num_queries
+):
+    """Session, user, community, the viewer's membership and the live publications (one
+    query however many there are)."""
+    client = login(coordinator)
+    url = reverse("communities:edit", args=[community.slug])
+    counts = []
+    for n in (1, 9):
+        for _ in range(n):
+            PublicationFactory(activity=held_activity(community), published_by=coordinator)
+        client.get(url)
+        with django_assert_max_num_queries(5) as captured:
+            assert client.get(url).status_code == 200
+        counts.append(len(captured))
+    assert Publication.objects.count() == 10
+    assert counts[0] == counts[1]
