@@ -297,6 +297,7 @@ print(json.dumps({
     "cache": settings.CACHES["default"]["BACKEND"],
     "cache_location": settings.CACHES["default"].get("LOCATION"),
     "session_engine": settings.SESSION_ENGINE,
+    "storage": settings.STORAGES["default"]["BACKEND"],
     "engine": db["ENGINE"],
     "options": db.get("OPTIONS", {}),
 }))
@@ -310,11 +311,29 @@ def dev_settings(tmp_path, **extra):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_redis_url_moves_cache_and_sessions_to_redis(tmp_path):
+def test_redis_url_moves_the_cache_to_redis_and_sessions_stay_in_the_database(tmp_path):
     values = dev_settings(tmp_path, REDIS_URL="redis://127.0.0.1:6379/3")
-    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache"] == "kompra.ops.cache.ForgivingRedisCache"
     assert values["cache_location"] == "redis://127.0.0.1:6379/3"
-    assert values["session_engine"] == "django.contrib.sessions.backends.cached_db"
+    # Redis down must sign nobody out (tests/test_redis_outage.py).
+    assert values["session_engine"] == "django.contrib.sessions.backends.db"
+
+
+def test_s3_variables_move_uploads_to_the_bucket(tmp_path):
+    values = dev_settings(
+        tmp_path,
+        KOMPRA_S3_BUCKET="kompra-media",
+        KOMPRA_S3_ENDPOINT_URL="http://minio.internal:9000",
+        KOMPRA_S3_ACCESS_KEY_ID="kunci",
+        KOMPRA_S3_SECRET_ACCESS_KEY="rahasia-kunci",
+    )
+    assert values["storage"] == "storages.backends.s3.S3Storage"
+
+
+def test_a_half_done_s3_configuration_stops_the_start(tmp_path):
+    result = manage(base_env(DJANGO_DEBUG="true", KOMPRA_S3_ENDPOINT_URL="http://minio:9000"), "check")
+    assert result.returncode != 0
+    assert "KOMPRA_S3_ENDPOINT_URL set but KOMPRA_S3_BUCKET is not" in result.stderr
 
 
 def test_without_redis_the_cache_is_shared_files_under_var(tmp_path):
