@@ -286,7 +286,6 @@ def test_stopping_an_app_server_loses_no_request(topology, world):
     killer.join()
     assert not topology.apps[1].running
     assert failures == []
-    topology.start_app(1)
 
 
 # Health, for the load balancer
