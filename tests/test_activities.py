@@ -43,6 +43,7 @@ from tests.factories import (
     UserFactory,
     jpeg_bytes,
 )
+from tests.pdfs import JS_ACTION, one_page
 
 pytestmark = pytest.mark.django_db
 
@@ -448,6 +449,23 @@ def test_one_bad_file_stores_nothing(community, member, login):
     ]
     response = login(member).post(url("upload", community.slug, activity.uid), {"files": files})
     assert_refused(response, "dua.jpg: This kind of file is not accepted")
+    assert not Document.objects.exists()
+    assert media_files() == []
+
+
+def test_pdf_with_javascript_is_refused_in_indonesian_and_nothing_is_stored(community, member, login):
+    activity = ActivityFactory(community=community)
+    hostile = one_page(b"/OpenAction 4 0 R", extra={4: JS_ACTION})
+    files = [photo("satu.jpg"), SimpleUploadedFile("materi.pdf", hostile, content_type="application/pdf")]
+    client = login(member)
+    client.cookies["django_language"] = "id"
+    response = client.post(url("upload", community.slug, activity.uid), {"files": files})
+    assert response.status_code == 302
+    assert messages_of(response, "error") == [
+        "materi.pdf: PDF ini berisi konten aktif (skrip, berkas sisipan, tindakan otomatis, atau formulir XFA) "
+        "sehingga tidak dapat diterima. Simpan ulang sebagai PDF biasa (misalnya lewat Cetak, lalu Simpan sebagai "
+        "PDF), kemudian unggah berkas itu."
+    ]
     assert not Document.objects.exists()
     assert media_files() == []
 
