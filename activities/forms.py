@@ -98,11 +98,6 @@ class DocumentForm(forms.Form):
         help_text=_("Without consent, photos of students stay inside the community and are never published."),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Upload"))
-        self.helper.form_tag = False
-
 
 class ActionPlanForm(forms.ModelForm):
     class Meta:

@@ -166,6 +166,7 @@ LOGIN_REDIRECT_URL = "dashboard"
 
 # django-allauth 65: email-only login, verified addresses, rate limits on.
 ACCOUNT_ADAPTER = "kompra.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "kompra.accounts.forms.LoginForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

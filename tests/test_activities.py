@@ -43,6 +43,7 @@ from tests.factories import (
     UserFactory,
     jpeg_bytes,
 )
+from tests.html import Page
 from tests.pdfs import JS_ACTION, one_page
 
 pytestmark = pytest.mark.django_db
@@ -451,6 +452,20 @@ def test_one_bad_file_stores_nothing(community, member, login):
     assert_refused(response, "dua.jpg: This kind of file is not accepted")
     assert not Document.objects.exists()
     assert media_files() == []
+
+
+@pytest.mark.parametrize("target", ["activity", "product"])
+def test_upload_form_has_one_button_and_one_csrf_field(target, community, member, login):
+    if target == "activity":
+        page, action = ActivityFactory(community=community), "upload"
+    else:
+        page, action = ProductFactory(community=community, created_by=member), "product_upload"
+    client = login(member)
+    client.cookies["django_language"] = "id"
+    html = Page(client.get(page.get_absolute_url()).content.decode())
+    (form,) = html.forms_to(url(action, community.slug, page.uid))
+    assert (form.method, form.csrf_fields, form.submits) == ("post", 1, ["Unggah"])
+    assert sum(submits.count("Unggah") for submits in (f.submits for f in html.forms)) == 1
 
 
 def test_pdf_with_javascript_is_refused_in_indonesian_and_nothing_is_stored(community, member, login):
