@@ -346,11 +346,15 @@ def problem_comment(*, problem, by, body):
 
 
 def problem_set_status(*, problem, status):
+    """Resolving a problem also ends its time as the community's focus (for good:
+    reopening it does not bring the focus back)."""
     require_live(problem.community)
     if status not in Problem.Status.values:
         raise Refused(_("Unknown status."))
     problem.status = status
-    problem.save(update_fields=["status"])
+    if status == Problem.Status.RESOLVED:
+        problem.is_focus = False
+    problem.save(update_fields=["status", "is_focus"])
     return problem
 
 
@@ -359,6 +363,8 @@ def problem_set_focus(*, problem, focus):
     """Marks the community's current focus; only one problem holds it at a time."""
     community = _locked(problem.community)
     require_live(community)
+    if focus and problem.status == Problem.Status.RESOLVED:
+        raise Refused(_("A resolved problem cannot be the current focus. Set it back to open or being acted on first."))
     community.problems.filter(is_focus=True).exclude(pk=problem.pk).update(is_focus=False)
     problem.is_focus = focus
     problem.save(update_fields=["is_focus"])

@@ -5,7 +5,8 @@ import re
 
 import pytest
 from django.contrib.messages import get_messages
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from communities.models import Problem, ProblemComment
@@ -239,6 +240,89 @@ def test_database_allows_one_focus_per_community(community, problem, coordinator
     ProblemFactory(community=community, raised_by=coordinator)
     ProblemFactory(community=community, raised_by=coordinator)
     assert community.problems.filter(is_focus=True).count() == 1
+
+
+@pytest.mark.parametrize("who", ["author", "coordinator"])
+def test_resolving_the_focus_clears_it_and_its_badge(who, community, own_problem, coordinator, member, login):
+    login(coordinator).post(purl("problem_focus", own_problem), {"focus": "1"})
+    client = english(login(member if who == "author" else coordinator))
+    response = client.post(purl("problem_status", own_problem), {"status": Problem.Status.RESOLVED})
+    assert errors_of(response) == []
+    own_problem.refresh_from_db()
+    assert (own_problem.status, own_problem.is_focus) == (Problem.Status.RESOLVED, False)
+    for page in (url("problems", community), own_problem.get_absolute_url()):
+        assert "current focus" not in client.get(page).content.decode()
+    overview = client.get(community.get_absolute_url()).content.decode()
+    assert "Current focus" not in overview
+    assert "No current focus yet" in overview
+
+
+def test_reopening_a_resolved_problem_does_not_bring_the_focus_back(own_problem, coordinator, login):
+    client = login(coordinator)
+    client.post(purl("problem_focus", own_problem), {"focus": "1"})
+    client.post(purl("problem_status", own_problem), {"status": Problem.Status.RESOLVED})
+    client.post(purl("problem_status", own_problem), {"status": Problem.Status.ACTING})
+    own_problem.refresh_from_db()
+    assert (own_problem.status, own_problem.is_focus) == (Problem.Status.ACTING, False)
+
+
+def test_a_resolved_problem_cannot_become_the_focus(community, own_problem, coordinator, login):
+    Problem.objects.filter(pk=own_problem.pk).update(status=Problem.Status.RESOLVED)
+    client = english(login(coordinator))
+    page = client.get(own_problem.get_absolute_url()).content.decode()
+    assert "Make it the current focus" not in page
+    before = problem_state(own_problem)
+    response = client.post(purl("problem_focus", own_problem), {"focus": "1"})
+    assert errors_of(response) == [
+        "A resolved problem cannot be the current focus. Set it back to open or being acted on first."
+    ]
+    assert problem_state(own_problem) == before
+
+
+def test_database_refuses_a_resolved_focus(community, problem, coordinator):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProblemFactory(community=community, raised_by=coordinator, is_focus=True, status=Problem.Status.RESOLVED)
+    Problem.objects.filter(pk=problem.pk).update(is_focus=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Problem.objects.filter(pk=problem.pk).update(status=Problem.Status.RESOLVED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_clears_the_focus_of_problems_resolved_before(coordinator, community):
+    executor = MigrationExecutor(connection)
+    executor.migrate([("communities", "0001_initial")])
+    old_state = executor.loader.project_state([("communities", "0001_initial")]).apps
+    OldProblem = old_state.get_model("communities", "Problem")
+    stale = OldProblem.objects.create(
+        community_id=community.pk, raised_by_id=coordinator.pk, title="Lama", status="resolved", is_focus=True
+    )
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert Problem.objects.get(pk=stale.pk).is_focus is False
+
+
+def test_admin_explains_that_a_resolved_problem_cannot_be_the_focus(problem, staff, login):
+    client = english(login(staff))
+    response = client.post(
+        reverse("admin:communities_problem_change", args=[problem.pk]),
+        {
+            "community": problem.community.pk,
+            "title": problem.title,
+            "description": problem.description,
+            "raised_by": problem.raised_by.pk,
+            "status": Problem.Status.RESOLVED,
+            "is_focus": "on",
+            "created_at_0": "2026-01-05",
+            "created_at_1": "10:00:00",
+            "comments-TOTAL_FORMS": "0",
+            "comments-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "A resolved problem cannot be the current focus." in response.content.decode()
+    problem.refresh_from_db()
+    assert problem.status != Problem.Status.RESOLVED
 
 
 # --- Markdown ------------------------------------------------------------------------------------
