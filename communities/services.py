@@ -330,14 +330,16 @@ def problem_raise(*, community, by, title, description=""):
     return Problem.objects.create(community=community, raised_by=by, title=title, description=description)
 
 
-def problem_toggle_support(*, problem, user):
-    """ "Me too": adds the user to those who share the problem, or takes them off."""
+def problem_set_support(*, problem, user, share):
+    """ "Me too" (share=True) or its undo: the request says which, so a double click
+    or two tabs end as asked. Both writes are idempotent and race-free: the row is
+    added with ON CONFLICT DO NOTHING against the unique (problem, user) pair of the
+    through table, and removing an absent row removes nothing."""
     require_live(problem.community)
-    if problem.supporters.filter(pk=user.pk).exists():
+    if share:
+        problem.supporters.add(user)
+    else:
         problem.supporters.remove(user)
-        return False
-    problem.supporters.add(user)
-    return True
 
 
 def problem_comment(*, problem, by, body):

@@ -3,7 +3,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -473,11 +473,14 @@ def problem_edit(request, slug, uid):
 @require_POST
 def problem_support(request, slug, uid):
     community, access, problem = _get_problem(request, slug, uid, "can_contribute")
+    share = {"1": True, "0": False}.get(request.POST.get("share"))
+    if share is None:  # only a forged or broken form says neither
+        return HttpResponseBadRequest()
     try:
-        shared = services.problem_toggle_support(problem=problem, user=request.user)
+        services.problem_set_support(problem=problem, user=request.user, share=share)
     except Refused as exc:
         return refused(request, exc, problem)
-    if shared:
+    if share:
         messages.success(request, _("Noted: you share this problem too."))
     else:
         messages.info(request, _("You no longer mark this problem as shared."))
