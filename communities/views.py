@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from communities import services
@@ -296,6 +297,7 @@ def member_action(request, slug, uid, action):
     return redirect("communities:members", slug)
 
 
+@never_cache  # it shows the invited address and who invited, to someone not signed in yet
 def invitation(request, token):
     """The sign-up page behind an invitation link, for an address with no account."""
     invitation = Invitation.objects.select_related("community", "school").filter(token=token).first()

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     # After authentication, so a signed-in person's own language and zone win.
     "django.middleware.locale.LocaleMiddleware",
     "kompra.accounts.middleware.PersonalPreferencesMiddleware",
+    "kompra.accounts.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
