@@ -199,13 +199,16 @@ def test_problem_in_the_address_is_preselected_only_from_this_community(communit
     assert response.context["form"].initial["problem"] is None
 
 
-def test_status_changes(community, coordinator, login):
+def test_status_changes(community, coordinator, member, login):
     start = timezone.now() + timedelta(days=1)
     activity = ActivityFactory(
-        community=community, proposed_by=coordinator, starts_at=start, ends_at=start + timedelta(hours=1)
+        community=community, proposed_by=member, starts_at=start, ends_at=start + timedelta(hours=1)
     )
     status = url("status", community.slug, activity.uid)
-    assert_refused(login(coordinator).post(status, {"status": "held"}), "only once it has started")
+    # The member who proposed it may not record it; a coordinator is led to the record form.
+    assert_refused(login(member).post(status, {"status": "held"}), "only once it has started")
+    response = login(coordinator).post(status, {"status": "held"})
+    assert response["Location"] == url("record_held", community.slug, activity.uid)
     assert_refused(login(coordinator).post(status, {"status": "postponed"}), "Unknown status")
     activity.refresh_from_db()
     assert activity.status == Activity.Status.PLANNED
