@@ -7,12 +7,12 @@ import threading
 import pytest
 from django.contrib.messages import get_messages
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 
 from communities.models import Problem, ProblemComment
 from tests.factories import MembershipFactory, ProblemFactory
+from tests.migrations import apps_before, migrate_to_latest
 
 pytestmark = pytest.mark.django_db
 
@@ -371,16 +371,13 @@ def test_database_refuses_a_resolved_focus(community, problem, coordinator):
 
 @pytest.mark.django_db(transaction=True)
 def test_migration_clears_the_focus_of_problems_resolved_before(coordinator, community):
-    executor = MigrationExecutor(connection)
-    executor.migrate([("communities", "0001_initial")])
-    old_state = executor.loader.project_state([("communities", "0001_initial")]).apps
-    OldProblem = old_state.get_model("communities", "Problem")
+    OldProblem = apps_before("communities", "0003_problem_resolved_is_not_the_focus").get_model(
+        "communities", "Problem"
+    )
     stale = OldProblem.objects.create(
         community_id=community.pk, raised_by_id=coordinator.pk, title="Lama", status="resolved", is_focus=True
     )
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
     assert Problem.objects.get(pk=stale.pk).is_focus is False
 
 

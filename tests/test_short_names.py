@@ -3,13 +3,12 @@ a title. The default is worked out from the full name; the person may change it.
 
 import pytest
 from django.contrib.messages import get_messages
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from kompra.accounts.models import User
 from kompra.accounts.names import short_name_from
 from tests.factories import PASSWORD, PrincipalFactory, UserFactory
 from tests.html import Page
+from tests.migrations import apps_before, migrate_to_latest
 
 # Full names as teachers and principals write them (and as school records hold them),
 # with the name a colleague would greet them by.
@@ -110,12 +109,7 @@ def test_an_emptied_short_name_goes_back_to_the_default(teacher, login):
 
 @pytest.mark.django_db(transaction=True)
 def test_migration_gives_existing_people_a_short_name():
-    executor = MigrationExecutor(connection)
-    before = [("accounts", "0001_initial")]
-    executor.migrate(before)
-    OldUser = executor.loader.project_state(before).apps.get_model("accounts", "User")
+    OldUser = apps_before("accounts", "0002_user_short_name").get_model("accounts", "User")
     old = OldUser.objects.create(email="kepsek@sekolah.sch.id", full_name="Dra. Sri Wahyuni, M.Pd.")
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
     assert User.objects.get(pk=old.pk).short_name == "Sri"

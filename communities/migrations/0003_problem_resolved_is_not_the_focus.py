@@ -13,7 +13,7 @@ def clear_resolved_focus(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('communities', '0001_initial'),
+        ('communities', '0002_visibilitychange'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
