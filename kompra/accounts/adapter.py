@@ -17,3 +17,8 @@ class AccountAdapter(DefaultAccountAdapter):
         except ValidationError:
             security_event("login_locked", request=request, user=account_id(credentials.get("email")))
             raise
+
+
+def user_display(user):
+    """How allauth names the person in its messages ("Signed in as Sri.")."""
+    return user.get_short_name()
