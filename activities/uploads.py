@@ -323,13 +323,15 @@ def _check_pdf(data):
                 "which is not accepted."
             )
             + " "
-            + save_again
+            + save_again,
+            code="pdf_active_content",
         ) from None
     except pdfcheck.Unverifiable:
         raise UploadRejected(
             _("This PDF could not be checked for active content; it may be damaged, protected or unusually built.")
             + " "
-            + save_again
+            + save_again,
+            code="pdf_unverifiable",
         ) from None
 
 
