@@ -347,7 +347,9 @@ def gps_jpeg():
 
 
 def photo(name="kelas.jpg", data=None):
-    return SimpleUploadedFile(name, data or jpeg_bytes((40, 30)), content_type="image/jpeg")
+    """A small JPEG; different names give different pictures (identical ones are stored once)."""
+    shade = sum(name.encode()) % 200
+    return SimpleUploadedFile(name, data or jpeg_bytes((40, 30), (shade, 120, 200)), content_type="image/jpeg")
 
 
 def read(response):
@@ -433,8 +435,10 @@ def test_too_many_files_at_once(n, community, member, login):
 
 def test_twenty_files_at_once_are_fine(community, member, login):
     activity = ActivityFactory(community=community)
-    small = jpeg_bytes((4, 4))
-    files = [SimpleUploadedFile(f"foto{i}.jpg", small, content_type="image/jpeg") for i in range(20)]
+    files = [
+        SimpleUploadedFile(f"foto{i}.jpg", jpeg_bytes((4, 4), (10 * i, 0, 0)), content_type="image/jpeg")
+        for i in range(20)
+    ]
     login(member).post(url("upload", community.slug, activity.uid), {"files": files})
     assert Document.objects.count() == 20
 
