@@ -38,9 +38,8 @@ def upload_url(activity):
 
 
 def test_sending_the_same_photo_again_keeps_one_copy(activity, member, login):
-    client = login(member)
-    first = client.post(upload_url(activity), {"files": [photo()]})
-    again = client.post(upload_url(activity), {"files": [photo(name="IMG_0001.jpg")]})
+    first = login(member).post(upload_url(activity), {"files": [photo()]})
+    again = login(member).post(upload_url(activity), {"files": [photo(name="IMG_0001.jpg")]})
     assert activity.documents.count() == 1
     assert ("success", "1 file(s) uploaded.") in messages_of(first)
     assert messages_of(again) == [("info", "1 file(s) had already been uploaded; no second copy was kept.")]
@@ -48,9 +47,8 @@ def test_sending_the_same_photo_again_keeps_one_copy(activity, member, login):
 
 
 def test_a_retry_with_one_new_photo_adds_only_that_one(activity, member, login):
-    client = login(member)
-    client.post(upload_url(activity), {"files": [photo()]})
-    response = client.post(upload_url(activity), {"files": [photo(), photo((10, 20, 30), "baru.jpg")]})
+    login(member).post(upload_url(activity), {"files": [photo()]})
+    response = login(member).post(upload_url(activity), {"files": [photo(), photo((10, 20, 30), "baru.jpg")]})
     assert activity.documents.count() == 2
     assert ("success", "1 file(s) uploaded.") in messages_of(response)
     assert ("info", "1 file(s) had already been uploaded; no second copy was kept.") in messages_of(response)
