@@ -14,10 +14,10 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kompra.settings")
 
-from django.conf import settings  # noqa: E402
+from django.conf import settings
 
-from kompra.env import env_int, env_str  # noqa: E402
-from kompra.uploadtmp import clean_upload_temp, upload_temp_dir  # noqa: E402
+from kompra.env import env_int, env_str
+from kompra.uploadtmp import clean_upload_temp, upload_temp_dir
 
 SLOW_UPLINK_BITS_PER_SECOND = 400_000
 

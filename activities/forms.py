@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import REFLECTION_TEMPLATES, ActionPlan, Activity, Product, Reflection
 from communities.models import Membership
+from communities.text import FORMATTING_HELP, WrittenTextarea, with_formatting_help
 
 User = get_user_model()
 
@@ -40,8 +41,9 @@ class ActivityForm(forms.ModelForm):
         widgets = {
             "starts_at": DateTimeLocalInput(),
             "ends_at": DateTimeLocalInput(),
-            "agenda": forms.Textarea(attrs={"rows": 4}),
+            "agenda": WrittenTextarea(rows=4),
         }
+        help_texts = {"agenda": FORMATTING_HELP}
 
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,7 +64,8 @@ class MinutesForm(forms.ModelForm):
     class Meta:
         model = Activity
         fields = ["minutes"]
-        widgets = {"minutes": forms.Textarea(attrs={"rows": 10})}
+        widgets = {"minutes": WrittenTextarea(rows=10)}
+        help_texts = {"minutes": with_formatting_help(_("What was discussed, what was agreed, who does what next."))}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,7 +123,8 @@ class ActionPlanStatusForm(forms.ModelForm):
     class Meta:
         model = ActionPlan
         fields = ["status", "outcome"]
-        widgets = {"outcome": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"outcome": WrittenTextarea()}
+        help_texts = {"outcome": with_formatting_help(_("What came of it?"))}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,7 +156,8 @@ class ReflectionForm(forms.Form):
                 required=False,
                 max_length=5000,
                 initial=answers.get(key, ""),
-                widget=forms.Textarea(attrs={"rows": 3}),
+                widget=WrittenTextarea(),
+                help_text=FORMATTING_HELP if not fields else "",
             )
         fields["value"] = self.fields["value"]
         fields["in_reports"] = self.fields["in_reports"]
@@ -178,7 +183,8 @@ class ProductForm(forms.ModelForm):
     class Meta:
         model = Product
         fields = ["title", "description", "authors", "problem"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 4}), "authors": forms.CheckboxSelectMultiple}
+        widgets = {"description": WrittenTextarea(rows=4), "authors": forms.CheckboxSelectMultiple}
+        help_texts = {"description": FORMATTING_HELP}
 
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)
