@@ -103,7 +103,8 @@ class DocumentForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Upload"))
+        # The template draws the form tag and its one Upload button, beside the progress bar.
+        self.helper = FormHelper()
         self.helper.form_tag = False
 
 
