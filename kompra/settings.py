@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "publishing",
     "schools",
     "reports",
+    "kompra",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
