@@ -194,7 +194,10 @@ def attendance(request, slug, uid):
     )
     recorded = {a.user_id: a for a in activity.attendances.all()}
     if request.method == "POST":
-        statuses = {m.user_id: request.POST.get(f"hadir-{m.user_id}", "") for m in members}
+        if request.POST.get("semua") == "hadir":  # the "everyone present" button, without JavaScript
+            statuses = dict.fromkeys((m.user_id for m in members), Attendance.Status.PRESENT)
+        else:
+            statuses = {m.user_id: request.POST.get(f"hadir-{m.user_id}", "") for m in members}
         try:
             services.attendance_record(activity=activity, statuses=statuses)
         except Refused as exc:

@@ -21,6 +21,7 @@ STATIC_FILES = (
     "js/drafts.js",
     "js/formatting.js",
     "js/upload.js",
+    "js/attendance.js",
     "js/offline.js",
     "img/kompra.svg",
     "img/kompra-192.png",

@@ -238,6 +238,23 @@ def test_coordinator_records_attendance(community, coordinator, member, colleagu
     assert statuses == {member.pk: "absent", coordinator.pk: "absent"}
 
 
+def test_everyone_present_without_javascript_saves_every_member_present(
+    community, coordinator, member, colleague, login
+):
+    activity = ActivityFactory(community=community, proposed_by=coordinator)
+    page = login(coordinator).get(url("attendance", community.slug, activity.uid)).content.decode()
+    assert 'name="semua" value="hadir"' in page
+    # One radio group per person, each choice a labelled button of its own.
+    assert page.count(f'name="hadir-{member.pk}"') == 4
+    assert f'<label class="btn btn-outline-success" for="hadir-{member.pk}-present">' in page
+    response = login(coordinator).post(
+        url("attendance", community.slug, activity.uid), {"semua": "hadir", f"hadir-{member.pk}": "absent"}
+    )
+    assert messages_of(response, "success")
+    statuses = dict(activity.attendances.values_list("user_id", "status"))
+    assert statuses == {member.pk: "present", colleague.pk: "present", coordinator.pk: "present"}
+
+
 def test_attendance_of_a_non_member_is_not_recorded(community, coordinator, member, teacher, login):
     activity = ActivityFactory(community=community, proposed_by=coordinator)
     login(coordinator).post(

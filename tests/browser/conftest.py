@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# Lines a test wants in the run's closing summary (the page checks print their counts).
+SUMMARY: list[str] = []
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 VIEWPORT = (360, 740)
@@ -61,6 +64,13 @@ def browser(tmp_path, browser_language):
         yield driver
     finally:
         driver.quit()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SUMMARY:
+        terminalreporter.section("page checks")
+        for line in SUMMARY:
+            terminalreporter.write_line(line)
 
 
 def log_in(browser, live_server, email, password):
