@@ -142,7 +142,7 @@ def test_every_page_is_accessible_valid_and_fits_a_phone(browser, live_server, w
     browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": AXE.read_text()})
     browser.set_script_timeout(60)
     axe_failures, too_wide, not_ok, html_files = [], [], [], []
-    checked = {persona: 0 for persona in PERSONAS}
+    checked = dict.fromkeys(PERSONAS, 0)
     axe_counts = {"critical": 0, "serious": 0, "moderate": 0, "minor": 0}
 
     for persona in PERSONAS:
@@ -179,9 +179,7 @@ def test_every_page_is_accessible_valid_and_fits_a_phone(browser, live_server, w
         [
             f"pages checked: {pages} ({', '.join(f'{p} {n}' for p, n in checked.items())}), "
             f"at {' and '.join(f'{w}x{h}' for w, h, _m in VIEWPORTS)}",
-            "axe-core: {critical} critical, {serious} serious, {moderate} moderate, {minor} minor".format(
-                **axe_counts
-            ),
+            "axe-core: {critical} critical, {serious} serious, {moderate} moderate, {minor} minor".format(**axe_counts),
             f"Nu HTML checker: {error_count} errors on {len(vnu_errors)} of {len(html_files)} pages",
             f"wider than 360 px: {len(too_wide)} pages",
         ]

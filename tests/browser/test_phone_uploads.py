@@ -115,7 +115,9 @@ def test_a_camera_photo_over_a_slow_uplink_arrives_once(browser, live_server, me
     browser.get(page)
     browser.execute_script("document.querySelector('form[data-upload]').closest('details').open = true")
     browser.find_element(By.CSS_SELECTOR, "form[data-upload] input[type=file]").send_keys(str(photo))
-    browser.execute_script("const f = document.querySelector('form[data-upload]'); f.requestSubmit(); f.requestSubmit();")
+    browser.execute_script(
+        "const f = document.querySelector('form[data-upload]'); f.requestSubmit(); f.requestSubmit();"
+    )
     WebDriverWait(browser, 120).until(lambda b: b.find_elements(By.CSS_SELECTOR, '[data-message-level="info"]'))
     assert Document.objects.count() == 1
     assert activity.documents.get() == stored
