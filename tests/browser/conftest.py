@@ -9,6 +9,17 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.test import Client
+from django.urls import reverse
+
+from tests import (
+    test_activities_access,
+    test_communities_access,
+    test_publishing_access,
+    test_reports_schools_access,
+)
 
 # Lines a test wants in the run's closing summary (the page checks print their counts).
 SUMMARY: list[str] = []
@@ -85,3 +96,27 @@ def log_in(browser, live_server, email, password):
     browser.find_element(By.NAME, "password").send_keys(password)
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     WebDriverWait(browser, 15).until(expected_conditions.url_to_be(live_server.url + "/dasbor/"))
+
+
+@pytest.fixture
+def worlds(community, coordinator, member, problem, principal, school):
+    return {
+        "communities": test_communities_access.build_world(community, coordinator, member, problem),
+        "activities": test_activities_access.build_world(community, coordinator, member, problem),
+        "publishing": test_publishing_access.build_world(community, coordinator, member, school),
+        "reports": test_reports_schools_access.build_world(community, principal),
+    }
+
+
+def sign_in(browser, live_server, user):
+    """Starts this persona's session in the browser without the login form."""
+    browser.delete_all_cookies()
+    if user is None:
+        return None
+    client = Client()
+    client.force_login(user)
+    browser.get(live_server.url + reverse("offline"))
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    browser.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "path": "/"})
+    assert client.session[SESSION_KEY] == str(user.pk)
+    return client

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 
@@ -28,6 +27,7 @@ from tests import (
     test_site_access,
 )
 from tests.browser import conftest as browser_conftest
+from tests.browser.conftest import sign_in
 
 ROOT = Path(settings.BASE_DIR)
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -77,30 +77,6 @@ def matrix_pages(persona, worlds):
     if persona == "anonymous":
         pages.append(("account_login", reverse("account_login")))
     return pages
-
-
-@pytest.fixture
-def worlds(community, coordinator, member, problem, principal, school):
-    return {
-        "communities": test_communities_access.build_world(community, coordinator, member, problem),
-        "activities": test_activities_access.build_world(community, coordinator, member, problem),
-        "publishing": test_publishing_access.build_world(community, coordinator, member, school),
-        "reports": test_reports_schools_access.build_world(community, principal),
-    }
-
-
-def sign_in(browser, live_server, user):
-    """Starts this persona's session in the browser without the login form."""
-    browser.delete_all_cookies()
-    if user is None:
-        return None
-    client = Client()
-    client.force_login(user)
-    browser.get(live_server.url + reverse("offline"))
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    browser.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "path": "/"})
-    assert client.session[SESSION_KEY] == str(user.pk)
-    return client
 
 
 def html_of(client, url):

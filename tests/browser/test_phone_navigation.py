@@ -6,8 +6,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from tests import test_activities_access
-from tests.browser.conftest import VIEWPORT
-from tests.browser.test_every_page import sign_in, worlds  # noqa: F401 (the fixture)
+from tests.browser.conftest import VIEWPORT, sign_in
 
 WIDTH, HEIGHT = VIEWPORT
 
