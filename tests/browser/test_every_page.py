@@ -113,6 +113,7 @@ def run_vnu(files):
 
 
 @pytest.mark.browser
+@pytest.mark.page_checks
 def test_every_page_is_accessible_valid_and_fits_a_phone(browser, live_server, worlds, request, tmp_path):
     tools_or_skip()
     browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": AXE.read_text()})
