@@ -5,6 +5,7 @@ and the offline page only, never a page someone saw while signed in."""
 import hashlib
 import json
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -62,8 +63,11 @@ def service_worker(request):
     context = {
         "precache": json.dumps([offline_url, *files]),
         "offline_url": json.dumps(offline_url),
-        "static_prefix": json.dumps(static("")),
+        "static_prefix": json.dumps(settings.STATIC_URL),
         "version": version,
+        # Hashed names (production) never change content: no need to ask again. Without
+        # them (development), refresh in the background so edits show up.
+        "refresh": json.dumps(settings.DEBUG),
     }
     return render(request, "pwa/sw.js", context, content_type="text/javascript")
 

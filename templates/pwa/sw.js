@@ -6,6 +6,7 @@ const CACHE = "kompra-static-{{ version }}";
 const OFFLINE_URL = {{ offline_url|safe }};
 const STATIC_PREFIX = {{ static_prefix|safe }};
 const PRECACHE = {{ precache|safe }};
+const REFRESH = {{ refresh|safe }};
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -25,10 +26,11 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-// Static files: answer from the cache at once, refresh it in the background.
+// Static files: answer from the cache at once (and, in development, refresh it behind).
 async function fromCache(request) {
   const cache = await caches.open(CACHE);
   const cached = await cache.match(request);
+  if (cached && !REFRESH) return cached;
   const fresh = fetch(request)
     .then((response) => {
       if (response.ok) cache.put(request, response.clone());

@@ -25,7 +25,7 @@ def camera_photo(path, size=(4000, 3000)):
     """A JPEG like a phone camera's: 12 megapixels of fine detail (about 4 MB), stored
     sideways with an EXIF orientation saying "turn me upright"."""
     width, height = size
-    noise = Image.effect_noise((width // 2, height // 2), 60).resize(size, Image.Resampling.NEAREST)
+    noise = Image.effect_noise((width // 2, height // 2), 25).resize(size, Image.Resampling.NEAREST)
     gradient = Image.linear_gradient("L").resize(size)
     image = Image.merge("RGB", (noise, gradient, Image.eval(noise, lambda v: 255 - v)))
     exif = Image.Exif()
