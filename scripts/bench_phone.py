@@ -46,21 +46,9 @@ def browser():
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--window-size={WIDTH},{HEIGHT}",
-        f"--user-data-dir={tempfile.mkdtemp(prefix='kompra-bench-')}",
-    ):
-        options.add_argument(argument)
+    from tests.browser.conftest import chromium_options
+
+    options = chromium_options(width=WIDTH, height=HEIGHT, profile=tempfile.mkdtemp(prefix="kompra-bench-"))
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.execute_cdp_cmd(

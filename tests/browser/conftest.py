@@ -14,17 +14,29 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 
+from communities.models import Membership
 from tests import (
     test_activities_access,
     test_communities_access,
     test_publishing_access,
     test_reports_schools_access,
 )
+from tests.factories import ActivityFactory, CommunityFactory, MembershipFactory, SchoolFactory, UserFactory
 
 # Lines a test wants in the run's closing summary (the page checks print their counts).
 SUMMARY: list[str] = []
 
 CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGUMENTS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 VIEWPORT = (360, 740)
 
@@ -48,21 +60,7 @@ def browser(tmp_path, browser_language):
     from selenium.webdriver.chrome.service import Service
 
     width, height = VIEWPORT
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--window-size={width},{height}",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-    ):
-        options.add_argument(argument)
+    options = chromium_options(width=width, height=height, profile=tmp_path / "chromium-profile")
     options.add_experimental_option("prefs", {"intl.accept_languages": browser_language})
 
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
@@ -75,6 +73,26 @@ def browser(tmp_path, browser_language):
         yield driver
     finally:
         driver.quit()
+
+
+def chromium_options(*, width, height, profile):
+    """Headless Chromium's options, shared by the browser tests and scripts/bench_phone.py."""
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in (*CHROMIUM_ARGUMENTS, f"--window-size={width},{height}", f"--user-data-dir={profile}"):
+        options.add_argument(argument)
+    return options
+
+
+def coordinator_and_activity(*, status):
+    """A school, a community, its coordinator and one activity the coordinator proposed."""
+    school = SchoolFactory(npsn="20400123", name="SMP Negeri 1 Sleman")
+    community = CommunityFactory(name="Literasi Kelas Rendah", home_school=school)
+    teacher = UserFactory(school=school, email="budi@smpn1.sch.id", full_name="Budi Santoso")
+    MembershipFactory(user=teacher, community=community, role=Membership.Role.COORDINATOR)
+    return teacher, ActivityFactory(community=community, proposed_by=teacher, status=status)
 
 
 def pytest_terminal_summary(terminalreporter):

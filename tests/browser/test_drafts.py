@@ -10,10 +10,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from activities.models import Activity, Reflection
-from communities.models import Membership
-from tests.browser.conftest import log_in
+from tests.browser.conftest import coordinator_and_activity, log_in
 from tests.browser.test_community_flow import click_button
-from tests.factories import PASSWORD, ActivityFactory, CommunityFactory, MembershipFactory, SchoolFactory, UserFactory
+from tests.factories import PASSWORD
 
 HALF_WRITTEN = "Siswa lebih berani bertanya ketika bekerja berpasangan, tetapi"
 
@@ -38,12 +37,7 @@ def type_into(browser, name, text):
 
 @pytest.fixture
 def held(transactional_db):
-    school = SchoolFactory(npsn="20400123", name="SMP Negeri 1 Sleman")
-    community = CommunityFactory(name="Literasi Kelas Rendah", home_school=school)
-    teacher = UserFactory(school=school, email="budi@smpn1.sch.id", full_name="Budi Santoso")
-    MembershipFactory(user=teacher, community=community, role=Membership.Role.COORDINATOR)
-    activity = ActivityFactory(community=community, proposed_by=teacher, status=Activity.Status.HELD)
-    return teacher, activity
+    return coordinator_and_activity(status=Activity.Status.HELD)
 
 
 @pytest.mark.browser

@@ -11,10 +11,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from activities.models import Activity, Document
-from communities.models import Membership
-from tests.browser.conftest import log_in
+from tests.browser.conftest import coordinator_and_activity, log_in
 from tests.browser.test_community_flow import click_button
-from tests.factories import PASSWORD, ActivityFactory, CommunityFactory, MembershipFactory, SchoolFactory, UserFactory
+from tests.factories import PASSWORD
 
 UPLINK_BITS_PER_SECOND = 400_000
 EXIF_ORIENTATION = 0x0112
@@ -71,12 +70,7 @@ def upload_watching_progress(browser, timeout=120):
 
 @pytest.fixture
 def meeting(transactional_db):
-    school = SchoolFactory(npsn="20400123", name="SMP Negeri 1 Sleman")
-    community = CommunityFactory(name="Literasi Kelas Rendah", home_school=school)
-    teacher = UserFactory(school=school, email="ani@smpn1.sch.id", full_name="Ani Rahmawati")
-    MembershipFactory(user=teacher, community=community, role=Membership.Role.COORDINATOR)
-    activity = ActivityFactory(community=community, proposed_by=teacher, status=Activity.Status.PLANNED)
-    return teacher, activity
+    return coordinator_and_activity(status=Activity.Status.PLANNED)
 
 
 @pytest.mark.browser
