@@ -27,6 +27,7 @@ def with_formatting_help(text=None):
     """A field's help text followed by the formatting tip."""
     return format_lazy("{} {}", text, FORMATTING_HELP) if text else FORMATTING_HELP
 
+
 ALLOWED_TAGS = {
     "p",
     "br",
