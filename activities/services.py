@@ -133,6 +133,10 @@ def document_add_many(
     what was already written. Photos are re-encoded (no EXIF, no location) with a
     thumbnail; other files keep their bytes under random names.
 
+    Idempotent: a file whose stored bytes (by SHA-256) the activity or product already
+    has is not stored again, so a retry after a dropped connection or a double submit
+    adds nothing. Returns the new documents only; len(files) - len(result) were there.
+
     When the storage cannot be written (a full or read-only disk, an unreachable bucket)
     nothing stays behind, no row and no file, not even half of one; the failure is logged
     and the person is told in plain words (Refused)."""
@@ -141,9 +145,13 @@ def document_add_many(
         raise Refused(_("Choose at least one photo or file."))
     if len(files) > MAX_FILES_PER_UPLOAD:
         raise Refused(_("Upload at most %(n)d files at once.") % {"n": MAX_FILES_PER_UPLOAD})
+    target = activity or product
     written = []  # (storage, name) of every file written, or being written when it failed
     try:
         with transaction.atomic():
+            # Two copies of one upload arriving together queue here, so the second sees the first.
+            type(target).objects.select_for_update().filter(pk=target.pk).exists()
+            stored = set(Document.objects.filter(activity=activity, product=product).values_list("sha256", flat=True))
             documents = []
             for uploaded in files:
                 try:
@@ -151,6 +159,9 @@ def document_add_many(
                 except UploadRejected as exc:
                     security_event("upload_rejected", user=by.pk, community=community.pk, reason=exc.code)
                     raise Refused(f"{display_name(uploaded.name)}: {exc}") from None
+                if item.sha256 in stored:
+                    continue
+                stored.add(item.sha256)
                 is_photo = item.kind == Document.Kind.PHOTO
                 document = Document(
                     community=community,
