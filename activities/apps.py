@@ -9,3 +9,6 @@ class ActivitiesConfig(AppConfig):
     def ready(self):
         # Adds the indicators computed from activities to the stage readiness registry.
         from activities import readiness  # noqa: F401
+
+        # Registers the kinds of notice, reminders and digest lines of activities.
+        from activities import notify  # noqa: F401

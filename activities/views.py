@@ -76,7 +76,7 @@ def activity_new(request, slug):
         activity.community = community
         activity.proposed_by = request.user
         try:
-            services.activity_save(activity=activity)
+            services.activity_save(activity=activity, by=request.user)
         except Refused as exc:
             return refused(request, exc, "activities:list", slug)
         messages.success(request, _("The activity has been planned."))
@@ -92,7 +92,7 @@ def activity_edit(request, slug, uid):
     form = ActivityForm(request.POST or None, instance=activity, community=community)
     if request.method == "POST" and form.is_valid():
         try:
-            services.activity_save(activity=form.save(commit=False))
+            services.activity_save(activity=form.save(commit=False), by=request.user)
         except Refused as exc:
             return refused(request, exc, activity)
         messages.success(request, _("The activity has been updated."))
@@ -145,7 +145,7 @@ def activity_status(request, slug, uid):
     if not access.may_edit(activity.proposed_by_id):
         raise PermissionDenied
     try:
-        services.activity_set_status(activity=activity, status=request.POST.get("status"))
+        services.activity_set_status(activity=activity, status=request.POST.get("status"), by=request.user)
     except Refused as exc:
         return refused(request, exc, activity)
     messages.success(request, _("Status: %(status)s.") % {"status": activity.get_status_display()})
@@ -333,7 +333,7 @@ def action_new(request, slug, problem_uid):
         plan.problem = problem
         plan.created_by = request.user
         try:
-            services.action_plan_save(plan=plan)
+            services.action_plan_save(plan=plan, by=request.user)
         except Refused as exc:
             return refused(request, exc, problem)
         messages.success(request, _("The action plan has been recorded."))

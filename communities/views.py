@@ -153,7 +153,7 @@ def edit(request, slug):
         return refused(request, Refused(_("This community is archived and can no longer be changed.")), community)
     form = CommunityForm(request.POST or None, instance=community)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.community_save(form=form, by=request.user)
         messages.success(request, _("The community profile has been saved."))
         return redirect(community)
     return community_page(request, community, access, "communities/edit.html", form=form, tab="overview")

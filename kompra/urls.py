@@ -15,6 +15,7 @@ urlpatterns = [
     path("profil/", account_views.profile, name="profile"),
     path("bahasa/", account_views.set_language, name="set_language"),
     path("akun/", include("allauth.urls")),
+    path("", include("notices.urls")),
     path("", include("communities.urls")),
     path("", include("activities.urls")),
     path("", include("publishing.urls")),
