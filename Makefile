@@ -50,8 +50,9 @@ format: setup
 	$(VENV)/bin/ruff format .
 
 # Regenerates and compiles the translations; the compiled .mo files are committed.
+messages: export DJANGO_DEBUG ?= true
 messages: setup
-	$(PY) manage.py makemessages -l id -l en --ignore=.venv --ignore=var --no-obsolete
+	$(PY) manage.py makemessages -l id -l en --ignore=.venv --ignore=var --no-obsolete --no-location
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

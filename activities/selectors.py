@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from activities.models import ActionPlan, Activity, Attendance, Document, Reflection, ReflectionDismissal
 from communities.models import Community
@@ -69,29 +70,44 @@ def cycle_for(problem):
     return events
 
 
-CYCLE_STEPS = ["problem", "action", "activity", "reflection", "publication"]
+CYCLE_STEPS = {
+    "problem": _("Problem"),
+    "action": _("Action plan"),
+    "activity": _("Activity held"),
+    "reflection": _("Reflection"),
+}
+
+# Later steps of the cycle that other apps own (publishing adds "publication"):
+# step -> (label, reached(problem, held_activities) -> bool), registered from their
+# AppConfig.ready().
+LATER_CYCLE_STEPS = {}
+
+
+def cycle_step(step, *, label):
+    """Registers reached(problem, held_activities) -> bool as the check of a later step."""
+
+    def register(reached):
+        LATER_CYCLE_STEPS[step] = (label, reached)
+        return reached
+
+    return register
 
 
 def cycle_position(problem):
     """Which steps of the cycle this problem has reached, for a member's quick look:
-    a list of (step, done)."""
+    a list of (step, label, done). One query per step."""
     if problem is None:
         return []
-    has_plan = problem.action_plans.exists()
     held = problem.activities.filter(status=Activity.Status.HELD)
-    has_activity = held.exists()
     has_reflection = (
         Reflection.objects.filter(activity__in=held).exists()
         or Reflection.objects.filter(action_plan__problem=problem).exists()
     )
-    from publishing.models import Publication  # publishing builds on activities, not the reverse
-
-    published = Publication.objects.published().filter(activity__in=held).exists()
     done = {
         "problem": True,
-        "action": has_plan,
-        "activity": has_activity,
+        "action": problem.action_plans.exists(),
+        "activity": held.exists(),
         "reflection": has_reflection,
-        "publication": published,
     }
-    return [(step, done.get(step, False)) for step in CYCLE_STEPS]
+    position = [(step, label, done[step]) for step, label in CYCLE_STEPS.items()]
+    return position + [(step, label, reached(problem, held)) for step, (label, reached) in LATER_CYCLE_STEPS.items()]

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "publishing",
     "schools",
     "reports",
+    "kompra",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

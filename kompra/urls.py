@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kompra.accounts import views as account_views
+from kompra.home import views as home_views
 
 # The admin signs in through allauth, so rate limits and verification apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -10,8 +11,8 @@ admin.site.site_header = "Kompra"
 admin.site.site_title = "Kompra admin"
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
-    path("dasbor/", account_views.dashboard, name="dashboard"),
+    path("", home_views.home, name="home"),
+    path("dasbor/", home_views.dashboard, name="dashboard"),
     path("profil/", account_views.profile, name="profile"),
     path("bahasa/", account_views.set_language, name="set_language"),
     path("akun/", include("allauth.urls")),

@@ -1,7 +1,9 @@
 from django import template
 from django.utils.safestring import mark_safe
 
+from communities.tabs import tabs_for
 from communities.text import render_markdown
+from kompra import slots
 
 register = template.Library()
 
@@ -16,3 +18,18 @@ def may_edit(access, author_id):
 def markdown_filter(text):
     """Renders member-written Markdown; the output is sanitised, so it is safe."""
     return mark_safe(render_markdown(text))  # noqa: S308 (sanitised by nh3 allowlist)
+
+
+@register.simple_tag(takes_context=True)
+def slot(context, name):
+    """{% slot "activity.actions" %}: what later apps registered for this place
+    (kompra/slots.py), rendered with the page's context."""
+    engine = context.template.engine
+    parts = [engine.get_template(template_name).render(context) for template_name in slots.templates_for(name)]
+    return mark_safe("".join(parts))  # noqa: S308 (templates rendered with autoescape, as includes are)
+
+
+@register.simple_tag
+def community_tabs(access):
+    """[(tab, url)] for the community's tab bar, as this person sees it (communities/tabs.py)."""
+    return [(tab, tab.url(access.community)) for tab in tabs_for(access)]

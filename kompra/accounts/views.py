@@ -7,29 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from activities.selectors import dashboard_for as activities_dashboard
-from communities.selectors import dashboard_for as communities_dashboard
 from kompra.accounts.forms import ProfileForm
-from publishing.selectors import publication_requests_for
-from schools.selectors import feedback_for_dashboard
-
-
-def home(request):
-    if request.user.is_authenticated:
-        return redirect("dashboard")
-    return render(request, "pages/home.html")
-
-
-@login_required
-def dashboard(request):
-    context = {
-        "school": request.user.school,
-        **communities_dashboard(request.user),
-        **activities_dashboard(request.user),
-        "publication_requests": publication_requests_for(request.user),
-        "feedback_to_answer": feedback_for_dashboard(request.user),
-    }
-    return render(request, "accounts/dashboard.html", context)
 
 
 @login_required
