@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,6 +15,7 @@ from activities.models import ActionPlan, Activity, Attendance, Reflection, Refl
 from communities.models import Community, Membership
 from communities.notify import MEMBERS, YOU, members_of
 from notices import registry
+from notices.mail import site_url
 from notices.registry import DigestLine, Reminder
 from notices.services import notice_send
 
@@ -74,6 +76,21 @@ def local_time(moment, zone_name):
 
 def _at_local(day, hour, zone_name):
     return datetime.combine(day, time(hour), tzinfo=zoneinfo.ZoneInfo(zone_name))
+
+
+def share_text(activity):
+    """The activity as a WhatsApp message: title, community, day and time with the
+    zone (the reader's, as the page shows it), place, link, and its page on Kompra."""
+    zone = timezone.get_current_timezone_name()
+    local = timezone.localtime(activity.starts_at)
+    when = f"{date_format(local, 'l, j F Y')}, {local:%H.%M} {ZONE_NAMES.get(zone, zone)}"
+    lines = [f"*{activity.title}*", activity.community.name, f"🗓 {when}"]
+    if activity.place:
+        lines.append(f"📍 {activity.place}")
+    if activity.online_url:
+        lines.append(f"💻 {activity.online_url}")
+    lines.append(site_url(activity.get_absolute_url()))
+    return "\n".join(lines)
 
 
 # Events

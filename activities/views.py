@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from activities import services
+from activities import calendar, notify, services
 from activities.forms import (
     ActionPlanForm,
     ActionPlanStatusForm,
@@ -59,7 +59,14 @@ def activity_list(request, slug):
     upcoming = list(activities.upcoming())
     past = Paginator(activities.past(), PAST_PAGE_SIZE).get_page(request.GET.get("halaman"))
     return community_page(
-        request, community, access, "activities/activity_list.html", upcoming=upcoming, past=past, tab="activities"
+        request,
+        community,
+        access,
+        "activities/activity_list.html",
+        upcoming=upcoming,
+        past=past,
+        calendar_url=calendar.subscribe_url(request, request.user, community) if access.is_member else None,
+        tab="activities",
     )
 
 
@@ -134,6 +141,7 @@ def activity_detail(request, slug, uid):
         can_check_in=access.can_contribute and activity.check_in_open and not (mine and mine.status == "present"),
         document_form=DocumentForm() if access.can_contribute and not community.archived else None,
         statuses=Activity.Status.choices,
+        share_text=notify.share_text(activity),
         tab="activities",
     )
 

@@ -8,6 +8,7 @@ from collections import defaultdict
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone, translation
 
+from notices import bell
 from notices.models import Mute, Notice, Preference
 from notices.registry import KINDS, VISIBILITY, Mode
 
@@ -80,6 +81,7 @@ def notice_send(*, kind, to, about, title, params=None, key=None, group=None, ur
         )
     # A notice already written under this key (a second tick, a retry) is skipped.
     Notice.objects.bulk_create(notices, ignore_conflicts=True)
+    bell.forget(n.recipient.pk for n in notices)
     emailed = [n.recipient.pk for n in notices if n.email_status == Notice.Email.PENDING]
     if emailed:
         from notices.tasks import deliver_email
@@ -116,6 +118,7 @@ def notices_withdraw_invisible(*, user, notices):
     gone = {n.pk for n in notices} - {n.pk for n in visible}
     if gone:
         Notice.objects.filter(pk__in=gone).update(withdrawn=True)
+        bell.forget([user.pk])
     return visible
 
 
@@ -131,6 +134,7 @@ def notices_withdraw_group(*, user, group):
         group_id=group.pk,
         email_status__in=[Notice.Email.PENDING, Notice.Email.DIGEST],
     ).update(email_status=Notice.Email.DROPPED)
+    bell.forget([user.pk])
 
 
 def notices_recheck_group(*, group):
@@ -152,11 +156,14 @@ def notice_mark_read(*, notice):
     if notice.read_at is None:
         notice.read_at = timezone.now()
         notice.save(update_fields=["read_at"])
+        bell.forget([notice.recipient_id])
     return notice
 
 
 def notices_mark_all_read(*, user):
-    return Notice.objects.for_user(user).unread().update(read_at=timezone.now())
+    count = Notice.objects.for_user(user).unread().update(read_at=timezone.now())
+    bell.forget([user.pk])
+    return count
 
 
 def preference_set(*, user, kind, mode):

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from notices import bell
 from notices.mail import build_message, site_url
 from notices.models import EmailPace, Notice
 from notices.services import still_visible
@@ -92,6 +93,7 @@ def _deliver_to(user_id):
     gone = [n.pk for n in notices if n not in visible]
     if gone:
         Notice.objects.filter(pk__in=gone).update(email_status=Notice.Email.DROPPED, withdrawn=True)
+        bell.forget([user_id])
     if not visible:
         return True
     ids = [n.pk for n in visible]

@@ -22,6 +22,14 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with a cold cache (the bell's counts live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def school(db):
     return SchoolFactory(npsn="20400123", name="SMP Negeri 1 Sleman")
