@@ -184,4 +184,8 @@ def mute_set(*, user, group, muted):
 
 
 def is_muted(*, user, group):
-    return Mute.objects.filter(user=user, group_type=_ct(group), group_id=group.pk).exists()
+    """One query, even before the content types are cached (pages pin their counts)."""
+    meta = group._meta
+    return Mute.objects.filter(
+        user=user, group_type__app_label=meta.app_label, group_type__model=meta.model_name, group_id=group.pk
+    ).exists()
