@@ -50,9 +50,7 @@ registry.kind(
 )
 registry.kind("action_due", label=gettext_lazy("Your action is due in two days"), audience=YOU, order=52)
 registry.kind("action_overdue", label=gettext_lazy("Your action is overdue"), audience=YOU, order=53)
-registry.kind(
-    "reflection_prompt", label=gettext_lazy("Reflect on a meeting you attended"), audience=YOU, order=54
-)
+registry.kind("reflection_prompt", label=gettext_lazy("Reflect on a meeting you attended"), audience=YOU, order=54)
 
 
 @registry.visibility(Activity)
@@ -118,9 +116,7 @@ def activity_planned(activity, by):
 
 
 def activity_changed(activity, by):
-    _tell_members(
-        "activity_changed", activity, by, gettext_lazy("Changed: %(title)s (%(community)s) is now %(when)s")
-    )
+    _tell_members("activity_changed", activity, by, gettext_lazy("Changed: %(title)s (%(community)s) is now %(when)s"))
 
 
 def activity_cancelled(activity, by):
@@ -181,7 +177,9 @@ def _activity_reminders(now, since):
     members; never once the activity has started or was cancelled. The key carries the
     start time, so a moved activity is reminded again."""
     activities = list(
-        Activity.objects.filter(status=Activity.Status.PLANNED, starts_at__gt=now, starts_at__lte=now + timedelta(days=2))
+        Activity.objects.filter(
+            status=Activity.Status.PLANNED, starts_at__gt=now, starts_at__lte=now + timedelta(days=2)
+        )
         .select_related("community")
         .filter(community__archived=False)
     )
@@ -323,10 +321,11 @@ def _upcoming(users, since, until):
     lines = {}
     for activity in activities:
         for user_id in people_of[activity.community_id]:
+            when = local_time(activity.starts_at, zones[user_id])
             lines.setdefault(user_id, []).append(
                 DigestLine(
                     section=heading,
-                    text=f"{activity.title} ({activity.community.name}), {local_time(activity.starts_at, zones[user_id])}",
+                    text=f"{activity.title} ({activity.community.name}), {when}",
                     url=activity.get_absolute_url(),
                     order=10,
                 )

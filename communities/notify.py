@@ -30,10 +30,10 @@ registry.kind(
     "endorsement_requested", label=gettext_lazy("A community asks for endorsement"), audience=PRINCIPALS, order=14
 )
 registry.kind("stage_endorsed", label=gettext_lazy("A stage change was endorsed"), audience=COORDINATORS, order=15)
-registry.kind("problem_new", label=gettext_lazy("A new shared problem"), audience=MEMBERS, default=Mode.DIGEST, order=40)
 registry.kind(
-    "problem_response", label=gettext_lazy("A comment or “me too” on your problem"), audience=YOU, order=41
+    "problem_new", label=gettext_lazy("A new shared problem"), audience=MEMBERS, default=Mode.DIGEST, order=40
 )
+registry.kind("problem_response", label=gettext_lazy("A comment or “me too” on your problem"), audience=YOU, order=41)
 
 
 def _visible(user, model, pks, **extra):
@@ -69,9 +69,7 @@ def coordinators_of(community, exclude=None):
 
 
 def members_of(community, exclude=None):
-    people = User.objects.filter(
-        pk__in=community.memberships.active().values("user_id"), is_active=True
-    ).order_by("pk")
+    people = User.objects.filter(pk__in=community.memberships.active().values("user_id"), is_active=True).order_by("pk")
     return people.exclude(pk=exclude.pk) if exclude is not None else people
 
 
@@ -225,7 +223,11 @@ def stage_endorsed(change):
         group=community,
         url=stage_page(community),
         title=gettext_lazy("%(by)s endorsed the move of %(community)s to “%(stage)s”"),
-        params={"by": str(change.endorsed_by), "community": community.name, "stage": str(change.get_to_stage_display())},
+        params={
+            "by": str(change.endorsed_by),
+            "community": community.name,
+            "stage": str(change.get_to_stage_display()),
+        },
     )
 
 

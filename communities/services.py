@@ -19,7 +19,6 @@ from communities.models import (
     ProblemComment,
     StageChange,
 )
-
 from notices.mail import site_context, site_url
 from notices.services import notices_recheck_group, notices_withdraw_group
 from notices.tasks import email_send

@@ -35,7 +35,7 @@ def notice_send(*, kind, to, about, title, params=None, key=None, group=None, ur
     Returns the notices written."""
     if kind not in KINDS:
         raise ValueError(f"Unknown notice kind {kind!r}: register it in notices.registry.")
-    users = [to] if hasattr(to, "pk") else [u for u in to]
+    users = [to] if hasattr(to, "pk") else list(to)
     users = [u for u in users if u.is_active]
     if not users:
         return []

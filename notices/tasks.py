@@ -121,9 +121,7 @@ def _message_for(user, notices):
         if len(notices) == 1:
             subject = notices[0].title
         else:
-            subject = ngettext("%(count)d new notice", "%(count)d new notices", len(notices)) % {
-                "count": len(notices)
-            }
+            subject = ngettext("%(count)d new notice", "%(count)d new notices", len(notices)) % {"count": len(notices)}
         items = [{"notice": n, "link": site_url(n.url) if n.url else site_url()} for n in notices]
         heading = _("What is new for you")
     return build_message(

@@ -13,8 +13,11 @@ from notices.services import notice_send
 from publishing.models import Publication
 
 registry.kind(
-    "publication_new", label=gettext_lazy("A new publication of your community"), audience=MEMBERS,
-    default=Mode.DIGEST, order=42,
+    "publication_new",
+    label=gettext_lazy("A new publication of your community"),
+    audience=MEMBERS,
+    default=Mode.DIGEST,
+    order=42,
 )
 registry.kind(
     "publication_answered",

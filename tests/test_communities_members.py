@@ -10,8 +10,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
