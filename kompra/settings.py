@@ -207,9 +207,9 @@ if email_host := env_str("EMAIL_HOST"):
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 # The site as emails name it and link to it: never the address a request happened to use.
-KOMPRA_SITE_NAME = env_str("KOMPRA_SITE_NAME", "Kompra")
-KOMPRA_BASE_URL = env_str(
-    "KOMPRA_BASE_URL", "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+KOMPRA_SITE_NAME = env_str("KOMPRA_SITE_NAME") or "Kompra"
+KOMPRA_BASE_URL = (
+    env_str("KOMPRA_BASE_URL") or ("http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0].lstrip('.')}")
 ).rstrip("/")
 if not KOMPRA_BASE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"KOMPRA_BASE_URL must start with http:// or https://, got {KOMPRA_BASE_URL!r}.")
