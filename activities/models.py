@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community, Problem, StageChange
+from communities.text import shorten
 
 # Members may check themselves in from a little before the start until the end.
 CHECK_IN_EARLY = timedelta(minutes=30)
@@ -25,12 +26,17 @@ class ActivityQuerySet(models.QuerySet):
     def held(self):
         return self.filter(status=Activity.Status.HELD)
 
-    def with_counts(self):
-        """Attendance, documentation and reflection counts, for lists and readiness."""
+    def with_counts(self, access):
+        """Attendance counts, and counts of the documentation and reflections the viewer
+        (`access`) may open, so a list never counts what its viewer cannot see."""
         return self.annotate(
             present_count=Count("attendances", filter=Q(attendances__status=Attendance.Status.PRESENT), distinct=True),
-            document_count=Count("documents", distinct=True),
-            reflection_count=Count("reflections", distinct=True),
+            document_count=Count(
+                "documents", filter=Q(documents__in=Document.objects.visible_to(access)), distinct=True
+            ),
+            reflection_count=Count(
+                "reflections", filter=Q(reflections__in=Reflection.objects.visible_to(access)), distinct=True
+            ),
         )
 
 
@@ -188,8 +194,16 @@ class DocumentQuerySet(models.QuerySet):
         return self.filter(kind=Document.Kind.PHOTO)
 
     def publishable(self):
-        """Photos of students go public only with the parents' consent confirmed."""
+        """Photos of students leave the community (to the public, in a portfolio) only
+        with the parents' consent confirmed."""
         return self.filter(Q(shows_students=False) | Q(consent_confirmed=True))
+
+    def visible_to(self, access):
+        """The documents of `access.community` its viewer may see: every one for its
+        members, and for everyone else (the principal and site staff included) only
+        what could leave the community. Every page that shows documents reads them here."""
+        documents = self.filter(community=access.community)
+        return documents if access.sees_private else documents.publishable()
 
 
 class Document(models.Model):
@@ -322,7 +336,7 @@ class ActionPlan(models.Model):
         ]
 
     def __str__(self):
-        return self.what[:60]
+        return shorten(self.what, 60)
 
     def get_absolute_url(self):
         return reverse("activities:action", args=[self.community.slug, self.uid])
@@ -356,6 +370,19 @@ REFLECTION_TEMPLATES = {
     ],
     "free": [("text", _("Your reflection"))],
 }
+
+
+class ReflectionQuerySet(models.QuerySet):
+    def shared(self):
+        """Reflections whose authors agreed to let them appear in reports."""
+        return self.filter(in_reports=True)
+
+    def visible_to(self, access):
+        """The reflections of `access.community` its viewer may read: every one for its
+        members, only the shared ones for everyone else. Every page that shows
+        reflections reads them here."""
+        reflections = self.filter(community=access.community)
+        return reflections if access.sees_private else reflections.shared()
 
 
 class Reflection(models.Model):
@@ -413,6 +440,8 @@ class Reflection(models.Model):
     )
     created_at = models.DateTimeField(_("written"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ReflectionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reflection")

@@ -46,16 +46,21 @@ def dashboard_for(user):
     return {"upcoming": upcoming, "to_reflect": to_reflect, "actions_due": actions}
 
 
-def cycle_for(problem):
+def cycle_for(problem, access):
     """The problem's practice cycle in time order: action plans, activities, their
-    documentation and reflections, and products. Five queries, whatever the numbers."""
+    documentation and reflections (those the viewer, `access`, may see), and products.
+    Five queries, whatever the numbers."""
     plans = list(problem.action_plans.select_related("owner", "community"))
     activities = list(problem.activities.select_related("proposed_by", "community"))
     documents = list(
-        Document.objects.filter(activity__in=activities).select_related("activity", "community").order_by("created_at")
+        Document.objects.visible_to(access)
+        .filter(activity__in=activities)
+        .select_related("activity", "community")
+        .order_by("created_at")
     )
     reflections = list(
-        Reflection.objects.filter(Q(activity__in=activities) | Q(action_plan__in=plans))
+        Reflection.objects.visible_to(access)
+        .filter(Q(activity__in=activities) | Q(action_plan__in=plans))
         .select_related("author", "community")
         .order_by("created_at")
     )

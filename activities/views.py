@@ -22,7 +22,7 @@ from activities.forms import (
     ProductForm,
     ReflectionForm,
 )
-from activities.models import REFLECTION_TEMPLATES, ActionPlan, Activity, Attendance, Product, Reflection
+from activities.models import REFLECTION_TEMPLATES, ActionPlan, Activity, Attendance, Document, Product, Reflection
 from communities.access import get_community_for, require
 from communities.models import Membership
 from communities.services import Refused
@@ -55,7 +55,7 @@ def _get_plan(request, slug, uid, need=None):
 @login_required
 def activity_list(request, slug):
     community, access = get_community_for(request, slug)
-    activities = community.activities.with_counts().select_related("problem")
+    activities = community.activities.with_counts(access).select_related("problem")
     upcoming = list(activities.upcoming())
     past = Paginator(activities.past(), PAST_PAGE_SIZE).get_page(request.GET.get("halaman"))
     return community_page(
@@ -114,8 +114,8 @@ def activity_detail(request, slug, uid):
     community, access, activity = _get_activity(request, slug, uid)
     attendances = list(activity.attendances.select_related("user").order_by("user__full_name"))
     mine = next((a for a in attendances if a.user_id == request.user.pk), None)
-    documents = list(activity.documents.select_related("uploaded_by", "community"))
-    reflections = list(activity.reflections.select_related("author", "community"))
+    documents = list(activity.documents.visible_to(access).select_related("uploaded_by", "community"))
+    reflections = list(activity.reflections.visible_to(access).select_related("author", "community"))
     wrote = any(r.author_id == request.user.pk for r in reflections)
     present = [a for a in attendances if a.status == Attendance.Status.PRESENT]
     can_reflect = (
@@ -267,8 +267,10 @@ def _upload_to(request, community, target, **where):
 
 
 def _get_document(request, slug, uid):
+    """A document the viewer may see; a photo of students without consent is 404 to
+    anyone outside the community's members, as if it did not exist."""
     community, access = get_community_for(request, slug)
-    document = get_object_or_404(community.documents.select_related("community"), uid=uid)
+    document = get_object_or_404(Document.objects.visible_to(access).select_related("community"), uid=uid)
     return community, access, document
 
 
@@ -322,7 +324,11 @@ def document_delete(request, slug, uid):
 @login_required
 def gallery(request, slug):
     community, access = get_community_for(request, slug)
-    photos = community.documents.photos().select_related("community", "activity__community", "product__community")
+    photos = (
+        Document.objects.visible_to(access)
+        .photos()
+        .select_related("community", "activity__community", "product__community")
+    )
     page = Paginator(photos, GALLERY_PAGE_SIZE).get_page(request.GET.get("halaman"))
     return community_page(request, community, access, "activities/gallery.html", page=page, tab="gallery")
 
@@ -372,7 +378,7 @@ def action_detail(request, slug, uid):
                 return redirect("activities:reflect_action", slug, plan.uid)
             messages.success(request, _("The action plan has been updated."))
             return redirect(plan)
-    reflections = plan.reflections.select_related("author")
+    reflections = plan.reflections.visible_to(access).select_related("author")
     return community_page(
         request,
         community,
@@ -468,7 +474,7 @@ def reflection_dismiss(request, slug, uid):
 @login_required
 def reflections(request, slug):
     community, access = get_community_for(request, slug)
-    items = community.reflections.select_related(
+    items = Reflection.objects.visible_to(access).select_related(
         "author", "community", "activity__community", "action_plan__community", "stage_change"
     )
     page = Paginator(items, PAST_PAGE_SIZE).get_page(request.GET.get("halaman"))
@@ -482,7 +488,8 @@ def reflections(request, slug):
 def reflection_detail(request, slug, uid):
     community, access = get_community_for(request, slug)
     reflection = get_object_or_404(
-        community.reflections.select_related("author", "activity", "action_plan", "stage_change"), uid=uid
+        Reflection.objects.visible_to(access).select_related("author", "activity", "action_plan", "stage_change"),
+        uid=uid,
     )
     return community_page(
         request, community, access, "activities/reflection_detail.html", reflection=reflection, tab="reflections"
@@ -492,7 +499,7 @@ def reflection_detail(request, slug, uid):
 @login_required
 def reflection_edit(request, slug, uid):
     community, access = get_community_for(request, slug)
-    reflection = get_object_or_404(community.reflections, uid=uid)
+    reflection = get_object_or_404(Reflection.objects.visible_to(access), uid=uid)
     if reflection.author_id != request.user.pk:
         raise PermissionDenied
     require(access, "can_contribute")
@@ -552,7 +559,7 @@ def product_detail(request, slug, uid):
     community, access = get_community_for(request, slug)
     product = get_object_or_404(Product.objects.filter(community=community).select_related("problem"), uid=uid)
     authors = list(product.authors.all())
-    documents = list(product.documents.select_related("uploaded_by"))
+    documents = list(product.documents.visible_to(access).select_related("uploaded_by"))
     return community_page(
         request,
         community,
@@ -577,7 +584,9 @@ def product_upload(request, slug, uid):
 
 @login_required
 def member_profile(request, slug, uid):
-    """A member's page within the community: role, products, reflections."""
+    """A member's page within the community: role, and for the community's members their
+    products and reflections. Everyone else (the principal too) sees who they are, not a
+    file of one teacher's work."""
     community, access = get_community_for(request, slug)
     membership = get_object_or_404(
         community.memberships.select_related("user__school"), uid=uid, status=Membership.Status.ACTIVE
@@ -590,8 +599,12 @@ def member_profile(request, slug, uid):
         "activities/member_profile.html",
         membership=membership,
         person=person,
-        products=community.products.filter(authors=person),
-        reflections=community.reflections.filter(author=person).select_related("activity", "action_plan"),
+        products=community.products.filter(authors=person).select_related("community") if access.sees_private else None,
+        reflections=(
+            Reflection.objects.visible_to(access).filter(author=person).select_related("community")
+            if access.sees_private
+            else None
+        ),
         tab="members",
         today=timezone.localdate(),
     )

@@ -1,6 +1,15 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from communities.models import Community, Invitation, Membership, Problem, ProblemComment, StageChange
+from communities.models import (
+    Community,
+    Invitation,
+    Membership,
+    Problem,
+    ProblemComment,
+    StageChange,
+    VisibilityChange,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -19,6 +28,17 @@ class StageChangeInline(admin.TabularInline):
     autocomplete_fields = ["changed_by", "endorsed_by"]
 
 
+class VisibilityChangeInline(admin.TabularInline):
+    model = VisibilityChange
+    extra = 0
+    fields = ["created_at", "from_visibility", "to_visibility", "changed_by", "public_items", "items"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Community)
 class CommunityAdmin(admin.ModelAdmin):
     list_display = ["name", "home_school", "stage", "kind", "visibility", "archived", "created_at"]
@@ -27,7 +47,7 @@ class CommunityAdmin(admin.ModelAdmin):
     list_select_related = ["home_school"]
     autocomplete_fields = ["home_school"]
     readonly_fields = ["slug", "created_at"]
-    inlines = [MembershipInline, StageChangeInline]
+    inlines = [MembershipInline, StageChangeInline, VisibilityChangeInline]
 
     def has_delete_permission(self, request, obj=None):
         # Communities are archived, never deleted: their history is the point.
@@ -76,3 +96,36 @@ class ProblemAdmin(admin.ModelAdmin):
     list_select_related = ["community", "raised_by"]
     autocomplete_fields = ["community", "raised_by", "supporters"]
     inlines = [ProblemCommentInline]
+
+
+@admin.register(VisibilityChange)
+class VisibilityChangeAdmin(admin.ModelAdmin):
+    """Who changed which community's visibility, and whether what it had published was
+    kept public or withdrawn. A record of what happened: read-only."""
+
+    list_display = [
+        "community",
+        "from_visibility",
+        "to_visibility",
+        "public_items",
+        "item_count",
+        "changed_by",
+        "created_at",
+    ]
+    list_filter = ["public_items", "to_visibility"]
+    search_fields = ["community__name", "changed_by__full_name", "changed_by__email"]
+    list_select_related = ["community", "changed_by"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("items"))
+    def item_count(self, obj):
+        return len(obj.items)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -4,9 +4,11 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community, Problem, ProblemComment, Stage, StageChange
+from communities.services import KEEP_PUBLIC, WITHDRAW_PUBLIC
 
 MAX_COFOUNDERS = 20
 
@@ -52,7 +54,53 @@ class GoalForm(forms.ModelForm):
         self.helper = _helper(_("Save and continue"), "goal", "norms", "rhythm_weeks", "rhythm_note", AIM_LAYOUT)
 
 
-class SettingsForm(forms.ModelForm):
+class PublicItemsQuestion:
+    """For forms that change the visibility: when the community has public items (see
+    communities.public_items) and could become less visible, lists them and asks whether
+    they stay public; narrowing the visibility needs an answer."""
+
+    def ask_about_public_items(self, items):
+        self.previous_visibility = self.instance.visibility
+        if not items or self.previous_visibility == Community.Visibility.MEMBERS:
+            return
+        listed = format_html_join(
+            "",
+            '<li><a href="{}">{}</a>{}</li>',
+            ((item.url, item.title, f" ({item.note})" if item.note else "") for item in items),
+        )
+        self.fields["public_items"] = forms.ChoiceField(
+            label=_("If fewer people can see the community after this change, what happens to what it published?"),
+            choices=[
+                (KEEP_PUBLIC, _("Keep it public: it names the community, without a link to its pages")),
+                (WITHDRAW_PUBLIC, _("Withdraw it from the public showcase now")),
+            ],
+            widget=forms.RadioSelect,
+            required=False,
+            help_text=format_html(
+                '{}<ul class="mb-0 public-items">{}</ul>',
+                _("These stay public, each at its own address, whatever the community's visibility:"),
+                listed,
+            ),
+        )
+
+    def check_public_items(self, data):
+        after = data.get("visibility")
+        if (
+            "public_items" in self.fields
+            and after
+            and Community.Visibility.narrows(self.previous_visibility, after)
+            and not data.get("public_items")
+        ):
+            self.add_error(
+                "public_items",
+                _(
+                    "Fewer people will see the community, but what it published stays public: "
+                    "choose whether to keep it public or withdraw it."
+                ),
+            )
+
+
+class SettingsForm(PublicItemsQuestion, forms.ModelForm):
     """Step 3 of founding: who can see it, and the co-founders to invite."""
 
     cofounders = forms.CharField(
@@ -67,9 +115,15 @@ class SettingsForm(forms.ModelForm):
         fields = ["kind", "visibility"]
         widgets = {"kind": forms.RadioSelect, "visibility": forms.RadioSelect}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, public_items=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.ask_about_public_items(public_items)
         self.helper = _helper(_("Finish"))
+
+    def clean(self):
+        data = super().clean()
+        self.check_public_items(data)
+        return data
 
     def clean_cofounders(self):
         emails = [line.strip() for line in self.cleaned_data["cofounders"].replace(",", "\n").splitlines()]
@@ -87,7 +141,7 @@ class SettingsForm(forms.ModelForm):
         return emails
 
 
-class CommunityForm(forms.ModelForm):
+class CommunityForm(PublicItemsQuestion, forms.ModelForm):
     """The whole profile, for the coordinator. School and stage are never edited here."""
 
     class Meta:
@@ -109,8 +163,9 @@ class CommunityForm(forms.ModelForm):
             "norms": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, public_items=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.ask_about_public_items(public_items)
         self.helper = _helper(
             _("Save"),
             "name",
@@ -122,7 +177,13 @@ class CommunityForm(forms.ModelForm):
             AIM_LAYOUT,
             "kind",
             "visibility",
+            *(["public_items"] if "public_items" in self.fields else []),
         )
+
+    def clean(self):
+        data = super().clean()
+        self.check_public_items(data)
+        return data
 
 
 class InviteForm(forms.Form):

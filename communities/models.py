@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from communities.text import shorten
 from kompra.accounts.models import School
 
 INVITATION_DAYS = 14
@@ -103,9 +104,16 @@ class Community(models.Model):
         ONLINE = "online", _("online")
 
     class Visibility(models.TextChoices):
+        # From the narrowest to the widest.
         MEMBERS = "members", _("members only")
         SCHOOL = "school", _("the whole school")
         PUBLIC = "public", _("public")
+
+        @classmethod
+        def narrows(cls, before, after):
+            """Whether going from `before` to `after` lets fewer people see the community."""
+            values = list(cls.values)
+            return values.index(after) < values.index(before)
 
     slug = models.SlugField(_("web address"), max_length=80, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=120)
@@ -246,6 +254,15 @@ class Access:
         )
 
     @property
+    def sees_private(self):
+        """What stays inside the community at every visibility: photos of students
+        without the parents' consent confirmed, reflections their authors kept out of
+        reports, and one member's record (their reflections and products on their page).
+        Its active members only: site staff read these in the Django admin, and the
+        principal sees community-level facts, never a teacher's file."""
+        return self.is_member
+
+    @property
     def can_contribute(self):
         """Raise problems, comment, add activities, upload, reflect."""
         return self.is_member
@@ -373,6 +390,47 @@ class Membership(models.Model):
     @property
     def is_coordinator(self):
         return self.status == self.Status.ACTIVE and self.role == self.Role.COORDINATOR
+
+
+class VisibilityChange(models.Model):
+    """A change of who can see a community, with what its coordinator decided about
+    what the community had made public at that moment. Public items stay public whatever
+    the visibility, so narrowing it asks whether to keep them or withdraw them; the
+    record says who chose what, and which items it concerned."""
+
+    class PublicItems(models.TextChoices):
+        NONE = "none", _("nothing was public")
+        KEPT = "kept", _("kept public")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    community = models.ForeignKey(
+        Community, verbose_name=_("community"), on_delete=models.PROTECT, related_name="visibility_changes"
+    )
+    from_visibility = models.CharField(_("from"), max_length=8, choices=Community.Visibility.choices)
+    to_visibility = models.CharField(_("to"), max_length=8, choices=Community.Visibility.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    public_items = models.CharField(
+        _("what was public"), max_length=10, choices=PublicItems.choices, default=PublicItems.NONE
+    )
+    items = models.JSONField(
+        _("public items"), default=list, blank=True, help_text=_("Title and address of each item public at the time.")
+    )
+
+    class Meta:
+        verbose_name = _("visibility change")
+        verbose_name_plural = _("visibility changes")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_visibility=models.F("to_visibility")), name="visibility_change_changes"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.community}: {self.get_from_visibility_display()} → {self.get_to_visibility_display()}"
 
 
 class InvitationQuerySet(models.QuerySet):
@@ -544,4 +602,4 @@ class ProblemComment(models.Model):
         ordering = ["created_at"]
 
     def __str__(self):
-        return f"{self.author}: {self.body[:40]}"
+        return f"{self.author}: {shorten(self.body, 40)}"

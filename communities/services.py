@@ -18,7 +18,9 @@ from communities.models import (
     Problem,
     ProblemComment,
     StageChange,
+    VisibilityChange,
 )
+from communities.public_items import live_public_items, withdraw_public_items
 from notices.mail import site_context, site_url
 from notices.services import notices_recheck_group, notices_withdraw_group
 from notices.tasks import email_send
@@ -59,6 +61,42 @@ def community_found(*, founder, name, concern, home_school=None):
         joined_at=timezone.now(),
     )
     return community
+
+
+KEEP_PUBLIC = "keep"
+WITHDRAW_PUBLIC = "withdraw"
+
+
+@transaction.atomic
+def community_save(*, community, by, previous_visibility, public_items=""):
+    """Saves the community's profile or settings (`community` carries the new values).
+
+    A change of visibility is recorded. Narrowing it while items are public needs the
+    coordinator's decision, `public_items`: KEEP_PUBLIC leaves them public (they name
+    the community but link nowhere private), WITHDRAW_PUBLIC takes them all back now.
+    Returns the VisibilityChange, or None when the visibility stayed."""
+    require_live(community)
+    community.save()
+    if community.visibility == previous_visibility:
+        return None
+    items = live_public_items(community)
+    decision = VisibilityChange.PublicItems.KEPT if items else VisibilityChange.PublicItems.NONE
+    if items and Community.Visibility.narrows(previous_visibility, community.visibility):
+        if public_items not in (KEEP_PUBLIC, WITHDRAW_PUBLIC):
+            raise Refused(_("Some of what this community published is public: keep it public or withdraw it."))
+        if public_items == WITHDRAW_PUBLIC:
+            withdraw_public_items(community=community, by=by)
+            decision = VisibilityChange.PublicItems.WITHDRAWN
+    # Notices about the community that someone may no longer see leave their bell.
+    notices_recheck_group(group=community)
+    return VisibilityChange.objects.create(
+        community=community,
+        from_visibility=previous_visibility,
+        to_visibility=community.visibility,
+        changed_by=by,
+        public_items=decision,
+        items=[item.as_record() for item in items],
+    )
 
 
 @transaction.atomic
@@ -366,13 +404,3 @@ def problem_set_focus(*, problem, focus):
     problem.save(update_fields=["is_focus"])
     return problem
 
-
-@transaction.atomic
-def community_save(*, form, by):
-    """Saves the community profile; when who may see it changed, notices about it that
-    someone may no longer see are withdrawn."""
-    visibility_before = form.initial.get("visibility")
-    community = form.save()
-    if "visibility" in form.changed_data and community.visibility != visibility_before:
-        notices_recheck_group(group=community)
-    return community

@@ -1,7 +1,12 @@
-"""Markdown from members, rendered and then sanitised with an allowlist."""
+"""Text from members: Markdown rendered and then sanitised with an allowlist, and the
+one way text is shortened (titles, excerpts)."""
+
+import re
+from html import unescape
 
 import markdown as md
 import nh3
+from django.utils.html import strip_tags
 
 ALLOWED_TAGS = {
     "p",
@@ -45,3 +50,32 @@ def render_markdown(text):
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener noreferrer",
     )
+
+
+ELLIPSIS = "…"
+# Where a block of rendered Markdown ends: a space there keeps its words apart.
+BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|blockquote|pre|tr|td|th)>|<br\s*/?>|<hr\s*/?>", re.IGNORECASE)
+
+
+def shorten(text, limit):
+    """`text` on one line in at most `limit` characters. When it is longer, it is cut
+    where a word ends and an ellipsis says so; a word that would leave less than half
+    the room is cut inside it. Every title or excerpt the pages shorten goes through here."""
+    flat = " ".join(str(text or "").split())
+    if len(flat) <= limit:
+        return flat
+    room = limit - len(ELLIPSIS)
+    cut = flat[:room]
+    if flat[room] != " ":  # the cut falls inside a word: go back to where it starts
+        space = cut.rfind(" ")
+        if space >= room // 2:
+            cut = cut[:space]
+    return cut.rstrip(" ,.;:!?-\u2013\u2014") + ELLIPSIS
+
+
+def plain_excerpt(text, limit):
+    """Member-written Markdown as plain text (rendered, then stripped of its tags), for
+    listings and link previews; shortened like every excerpt. Not marked safe: the
+    template escapes it like any text."""
+    html = BLOCK_END.sub(" ", render_markdown(text))
+    return shorten(unescape(strip_tags(html)), limit)

@@ -21,7 +21,8 @@ from communities.forms import (
     SettingsForm,
     StageChangeForm,
 )
-from communities.models import Community, Invitation, Membership, Problem, Stage, StageChange
+from communities.models import Community, Invitation, Membership, Problem, Stage, StageChange, VisibilityChange
+from communities.public_items import live_public_items
 from communities.readiness import readiness
 from communities.services import Refused
 from kompra.shortcuts import community_page, refused
@@ -111,14 +112,37 @@ def found_goal(request, slug):
 @login_required
 def found_settings(request, slug):
     community, access = get_community_for(request, slug, "can_manage")
-    form = SettingsForm(request.POST or None, instance=community)
+    form = SettingsForm(request.POST or None, instance=community, public_items=live_public_items(community))
     if request.method == "POST" and community.archived:
         return refused(request, Refused(_("This community is archived and can no longer be changed.")), community)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        try:
+            _save_settings(request, form)
+        except Refused as exc:
+            return refused(request, exc, "communities:found_settings", slug)
         _invite_many(request, community, form.cleaned_data["cofounders"])
         return redirect(community)
     return render(request, "communities/found.html", {"form": form, "step": 3, "community": community})
+
+
+def _save_settings(request, form):
+    """Saves a form that may change the visibility, and says what became of the
+    community's public items."""
+    change = services.community_save(
+        community=form.save(commit=False),
+        by=request.user,
+        previous_visibility=form.previous_visibility,
+        public_items=form.cleaned_data.get("public_items", ""),
+    )
+    if change is None or not change.items:
+        return
+    if change.public_items == VisibilityChange.PublicItems.WITHDRAWN:
+        messages.info(request, _("What the community published has been withdrawn from the public showcase."))
+    elif Community.Visibility.narrows(change.from_visibility, change.to_visibility):
+        messages.info(
+            request,
+            _("What the community published stays public; you can withdraw it on the Publications tab at any time."),
+        )
 
 
 def _invite_many(request, community, emails):
@@ -173,9 +197,12 @@ def edit(request, slug):
     community, access = get_community_for(request, slug, "can_manage")
     if community.archived:
         return refused(request, Refused(_("This community is archived and can no longer be changed.")), community)
-    form = CommunityForm(request.POST or None, instance=community)
+    form = CommunityForm(request.POST or None, instance=community, public_items=live_public_items(community))
     if request.method == "POST" and form.is_valid():
-        services.community_save(form=form, by=request.user)
+        try:
+            _save_settings(request, form)
+        except Refused as exc:
+            return refused(request, exc, "communities:edit", slug)
         messages.success(request, _("The community profile has been saved."))
         return redirect(community)
     return community_page(request, community, access, "communities/edit.html", form=form, tab="overview")

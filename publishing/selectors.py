@@ -1,3 +1,6 @@
+from django.utils.translation import gettext_lazy as _
+
+from communities.public_items import PublicItem
 from publishing.models import Publication
 
 
@@ -8,3 +11,19 @@ def publication_requests_for(user):
         .select_related("community", "reflection", "published_by")
         .order_by("created_at")
     )
+
+
+def live_items(community):
+    """The community's publications that are public, or will be once their author
+    agrees, as items for the community's visibility question. One query."""
+    live = community.publications.filter(
+        status__in=[Publication.Status.PUBLISHED, Publication.Status.AWAITING_AUTHOR]
+    ).order_by("-published_at", "-created_at")
+    return [
+        PublicItem(
+            title=publication.title,
+            url=publication.get_absolute_url(),
+            note="" if publication.is_public else _("public once its author agrees"),
+        )
+        for publication in live
+    ]

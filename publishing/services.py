@@ -101,3 +101,10 @@ def publication_withdraw(*, publication, by):
     publication.withdrawn_at = timezone.now()
     publication.save(update_fields=["status", "withdrawn_at"])
     return publication
+
+
+def publication_withdraw_all(*, community, by):
+    """Withdraws every publication of `community` that is public or waiting for its
+    author, as when the community becomes less visible. Returns how many."""
+    live = community.publications.filter(status__in=[Publication.Status.PUBLISHED, Publication.Status.AWAITING_AUTHOR])
+    return live.update(status=Publication.Status.WITHDRAWN, withdrawn_at=timezone.now())

@@ -35,7 +35,7 @@ class LocalFetcher(URLFetcher):
     thumbnail URL of another host, scheme or community is refused like any other.
     `documents` (uid -> Document), when given, is all it may serve: the portfolio's
     own photos, read already. Without it, each thumbnail costs one query, limited to
-    this community.
+    this community's documents that may leave it.
     """
 
     def __init__(self, *, community, origin, documents=None):
@@ -76,7 +76,8 @@ class LocalFetcher(URLFetcher):
 
     def _document(self, uid):
         if uid not in self.documents and not self.only_given:
-            self.documents[uid] = self.community.documents.filter(uid=uid).first()
+            # A PDF leaves the community: never a photo of students without consent.
+            self.documents[uid] = self.community.documents.publishable().filter(uid=uid).first()
         return self.documents.get(uid)
 
 

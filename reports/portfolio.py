@@ -105,7 +105,8 @@ def build_portfolio(community, period):
         .order_by("due")
     )
     reflections = list(
-        community.reflections.filter(period.q("created_at"), in_reports=True)
+        community.reflections.shared()
+        .filter(period.q("created_at"))
         .select_related("author", "activity", "action_plan", "stage_change")
         .order_by("created_at")
     )

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from communities.text import shorten
 from schools.models import Feedback
 
 
@@ -37,7 +38,7 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("feedback"))
     def short_body(self, obj):
-        return obj.body[:80]
+        return shorten(obj.body, 80)
 
     @admin.display(description=_("about"))
     def about(self, obj):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
 from communities.models import Community, StageChange
+from communities.text import shorten
 
 
 class Feedback(models.Model):
@@ -53,7 +54,7 @@ class Feedback(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.author}: {self.body[:40]}"
+        return f"{self.author}: {shorten(self.body, 40)}"
 
     @property
     def target(self):

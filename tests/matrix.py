@@ -3,6 +3,7 @@ names of a namespace read from the resolver, and how a response is judged."""
 
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from django.contrib.messages import get_messages
 from django.urls import URLResolver, get_resolver, reverse
 
@@ -64,3 +65,26 @@ def assert_outcome(response, expected, url):
         assert error_messages(response) == []
     else:
         assert response.status_code == expected, response.status_code
+
+
+# Visibility and private content: the three settings every matrix walks, who opens a
+# community's pages at each, and who sees what stays inside the community whatever the
+# setting (photos of students without the parents' consent, reflections their authors
+# kept out of reports, one member's record).
+VISIBILITIES = ("members", "school", "public")
+SEES_COMMUNITY = {
+    "members": row(LOGIN, 404, 404, 200, 200, 200, 404, 200),
+    "school": row(LOGIN, 404, 200, 200, 200, 200, 404, 200),
+    "public": row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
+}
+# The community's active members only; site staff read these in the Django admin.
+SEES_PRIVATE = row(LOGIN, 404, 404, 200, 200, 404, 404, 404)
+
+
+def visibility_cases(names, personas=PERSONAS):
+    return [
+        pytest.param(visibility, name, persona, id=f"{visibility}-{name}-{persona}")
+        for visibility in VISIBILITIES
+        for name in names
+        for persona in personas
+    ]

@@ -30,7 +30,18 @@ from tests.factories import (
     ReflectionFactory,
     jpeg_bytes,
 )
-from tests.matrix import LOGIN, OK, PERSONAS, assert_outcome, call, patterns_of, row
+from tests.matrix import (
+    LOGIN,
+    OK,
+    PERSONAS,
+    SEES_COMMUNITY,
+    SEES_PRIVATE,
+    assert_outcome,
+    call,
+    patterns_of,
+    row,
+    visibility_cases,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -158,8 +169,9 @@ UID_OF = {
 def build_world(community, coordinator, member, problem):
     """Something of every kind in `community`: an activity going on right now (held,
     proposed by the coordinator, the member checked in), a photo the member uploaded,
-    an action plan the member owns with the member's reflection on it, a stage change,
-    a product by the member."""
+    an action plan the member owns with the member's reflection on it (agreed for
+    reports, so whoever sees the community reads it), a stage change, a product by the
+    member."""
     now = timezone.now()
     activity = ActivityFactory(
         community=community,
@@ -179,7 +191,7 @@ def build_world(community, coordinator, member, problem):
         activity=activity,
         document=DocumentFactory(activity=activity, uploaded_by=member),
         plan=plan,
-        reflection=ReflectionFactory(activity=None, action_plan=plan, author=member),
+        reflection=ReflectionFactory(activity=None, action_plan=plan, author=member, in_reports=True),
         change=StageChange.objects.create(
             community=community, from_stage="merintis", to_stage="menumbuhkan", changed_by=coordinator, note="Tumbuh."
         ),
@@ -340,3 +352,121 @@ def test_files_of_a_public_community_are_served_to_another_school(name, other_te
     document = DocumentFactory(activity=ActivityFactory(community=public))
     response = call(login(other_teacher), "get", reverse(f"activities:{name}", args=[public.slug, document.uid]))
     assert response.status_code == 200
+
+
+# What stays inside the community at every visibility (DESIGN.md, "What each kind of
+# content shows"): the member's photo of students without the parents' consent, and their
+# reflection kept out of reports. Beside them, a consented photo and a reflection agreed
+# for reports, which everyone who sees the community may see.
+
+
+@pytest.fixture
+def private(world):
+    activity, member = world.activity, world.member
+    return SimpleNamespace(
+        **vars(world),
+        private_photo=DocumentFactory(
+            activity=activity, uploaded_by=member, shows_students=True, caption="Foto siswa tanpa izin"
+        ),
+        product_photo=DocumentFactory(
+            activity=None, product=world.product, uploaded_by=member, shows_students=True, caption="Karya siswa"
+        ),
+        shared_photo=DocumentFactory(
+            activity=activity, uploaded_by=member, shows_students=True, consent_confirmed=True, caption="Foto izin"
+        ),
+        private_reflection=ReflectionFactory(
+            activity=activity, author=member, in_reports=False, answers={"text": "Catatan pribadi Ani."}
+        ),
+        shared_reflection=ReflectionFactory(
+            activity=activity, author=world.coordinator, in_reports=True, answers={"text": "Catatan bersama Budi."}
+        ),
+    )
+
+
+# Pages of one thing: (URL name, the thing, whether it stays inside the community).
+SINGLE = {
+    "private_file": ("document", "private_photo", True),
+    "private_thumbnail": ("thumbnail", "private_photo", True),
+    "private_product_file": ("document", "product_photo", True),
+    "private_reflection": ("reflection", "private_reflection", True),
+    "shared_file": ("document", "shared_photo", False),
+    "shared_thumbnail": ("thumbnail", "shared_photo", False),
+    "shared_reflection": ("reflection", "shared_reflection", False),
+}
+
+# Pages that list things: (URL, private things that must leave no trace for outsiders,
+# shared things everyone who sees the page sees). A member's page lists that member's
+# reflections for the community's members only: outsiders (the principal too) get no
+# per-teacher file, not even of what was agreed for reports.
+LISTS = {
+    "gallery": (lambda w: reverse("activities:gallery", args=[w.community.slug]), ["private_photo"], ["shared_photo"]),
+    "activity": (
+        lambda w: reverse("activities:detail", args=[w.community.slug, w.activity.uid]),
+        ["private_photo", "private_reflection"],
+        ["shared_photo", "shared_reflection"],
+    ),
+    "product": (
+        lambda w: reverse("activities:product", args=[w.community.slug, w.product.uid]),
+        ["product_photo"],
+        [],
+    ),
+    "reflections": (
+        lambda w: reverse("activities:reflections", args=[w.community.slug]),
+        ["private_reflection"],
+        ["shared_reflection", "reflection"],
+    ),
+    "member_page": (
+        lambda w: reverse("activities:member_profile", args=[w.community.slug, w.membership.uid]),
+        ["private_reflection", "reflection", "product"],
+        [],
+    ),
+    "problem_cycle": (
+        lambda w: reverse("communities:problem", args=[w.community.slug, w.problem.uid]),
+        ["private_photo", "private_reflection"],
+        ["shared_photo", "shared_reflection"],
+    ),
+}
+
+
+def traces(obj):
+    """What would betray `obj` on a page: its address, its caption or its words."""
+    found = [str(obj.uid)]
+    if getattr(obj, "caption", ""):
+        found.append(obj.caption)
+    if getattr(obj, "answers", None):
+        found.extend(obj.answers.values())
+    return found
+
+
+def set_visibility(community, visibility):
+    Community.objects.filter(pk=community.pk).update(visibility=visibility)
+
+
+@pytest.mark.parametrize(("visibility", "name", "persona"), visibility_cases(sorted(SINGLE)))
+def test_private_content_at_every_visibility(visibility, name, persona, private, login, request):
+    set_visibility(private.community, visibility)
+    url_name, thing, inside = SINGLE[name]
+    url = reverse(f"activities:{url_name}", args=[private.community.slug, getattr(private, thing).uid])
+    expected = SEES_PRIVATE[persona] if inside else SEES_COMMUNITY[visibility][persona]
+    assert_outcome(call(login(request.getfixturevalue(persona)), "get", url), expected, url)
+
+
+@pytest.mark.parametrize(("visibility", "name", "persona"), visibility_cases(sorted(LISTS)))
+def test_lists_leave_no_trace_of_private_content(visibility, name, persona, private, login, request):
+    set_visibility(private.community, visibility)
+    url_of, hidden, shown = LISTS[name]
+    url = url_of(private)
+    response = call(login(request.getfixturevalue(persona)), "get", url)
+    assert_outcome(response, SEES_COMMUNITY[visibility][persona], url)
+    if response.status_code != 200:
+        return
+    page = response.content.decode()
+    insider = SEES_PRIVATE[persona] == 200
+    for thing in hidden:
+        if insider:
+            assert str(getattr(private, thing).uid) in page, thing
+        else:
+            for trace in traces(getattr(private, thing)):
+                assert trace not in page, (thing, trace)
+    for thing in shown:
+        assert str(getattr(private, thing).uid) in page, thing

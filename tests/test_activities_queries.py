@@ -33,6 +33,7 @@ class World:
     community: Community
     activity: Activity  # the busy one whose page is measured
     problem: Problem
+    membership: Membership  # the viewer's, whose member page is measured
 
 
 def build(scale):
@@ -135,7 +136,8 @@ def build(scale):
         for k in range(2)
     )
     Document.objects.bulk_create(document(1000 + i, product=product) for i, product in enumerate(products))
-    return World(viewer=viewer, community=community, activity=busy, problem=problem)
+    membership = community.memberships.get(user=viewer)
+    return World(viewer=viewer, community=community, activity=busy, problem=problem, membership=membership)
 
 
 PAGES = {
@@ -146,6 +148,7 @@ PAGES = {
     "dashboard": lambda w: reverse("dashboard"),
     "reflections": lambda w: reverse("activities:reflections", args=[w.community.slug]),
     "products": lambda w: reverse("activities:products", args=[w.community.slug]),
+    "member_profile": lambda w: reverse("activities:member_profile", args=[w.community.slug, w.membership.uid]),
 }
 
 # Measured at both sizes (1x vs 10x). The pin is the count of a page that no longer grows.
@@ -157,6 +160,7 @@ PINNED = {
     "gallery": 6,
     "problem": 12,
     "reflections": 7,
+    "member_profile": 7,  # the member, their products and reflections (each with its community)
 }
 
 

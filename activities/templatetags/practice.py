@@ -14,7 +14,7 @@ def problem_cycle(context, problem):
     """The problem's timeline (five queries)."""
     return {
         "problem": problem,
-        "events": cycle_for(problem),
+        "events": cycle_for(problem, context["access"]),
         "access": context.get("access"),
         "community": context.get("community"),
         "today": timezone.localdate(),

@@ -2,7 +2,8 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from communities.tabs import tabs_for
-from communities.text import render_markdown
+from communities.text import plain_excerpt, render_markdown
+from communities.text import shorten as shorten_text
 from kompra import slots
 
 register = template.Library()
@@ -18,6 +19,18 @@ def may_edit(access, author_id):
 def markdown_filter(text):
     """Renders member-written Markdown; the output is sanitised, so it is safe."""
     return mark_safe(render_markdown(text))  # noqa: S308 (sanitised by nh3 allowlist)
+
+
+@register.filter
+def shorten(text, limit=60):
+    """{{ title|shorten:60 }}: cut on a word boundary, with an ellipsis."""
+    return shorten_text(text, int(limit))
+
+
+@register.filter
+def excerpt(text, limit=200):
+    """{{ summary|excerpt:200 }}: Markdown as a plain-text excerpt, for listings and link previews."""
+    return plain_excerpt(text, int(limit))
 
 
 @register.simple_tag(takes_context=True)
