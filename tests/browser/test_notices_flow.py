@@ -1,4 +1,4 @@
-"""On a phone (360×740): the bell shows a new notice, the notices page opens it, and the
+"""On a phone (360x740): the bell shows a new notice, the notices page opens it, and the
 activity's WhatsApp link carries its title, time with zone and place."""
 
 from datetime import timedelta
