@@ -403,4 +403,3 @@ def problem_set_focus(*, problem, focus):
     problem.is_focus = focus
     problem.save(update_fields=["is_focus"])
     return problem
-
