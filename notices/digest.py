@@ -6,6 +6,7 @@ import logging
 import uuid
 import zoneinfo
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from itertools import groupby
 
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from notices.mail import build_message, site_url
 from notices.models import Digest, Notice, Preference, TickJob
 from notices.registry import DIGEST, DIGEST_SECTIONS, KINDS, DigestLine, Mode
+from notices.tasks import MAX_ATTEMPTS, backoff
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -47,18 +49,25 @@ def digests_due(now):
 
 
 @task
-def digest_send_zone(zone_name, week):
-    """Every digest of one zone for the week starting `week` (an ISO date)."""
-    week = date.fromisoformat(week)
-    people = digest_audience().filter(time_zone=zone_name).order_by("language", "pk")
+def digest_send_zone(zone_name, week, attempt=1):
+    """Every digest of one zone for the week starting `week` (an ISO date). When the mail
+    server fails, the whole zone is tried again later: those already sent are skipped."""
+    people = digest_audience().filter(time_zone=zone_name).order_by("pk")
     last = 0
     sent = 0
     while True:
-        chunk = list(people.filter(pk__gt=last)[:CHUNK]) if last else list(people[:CHUNK])
+        chunk = list(people.filter(pk__gt=last)[:CHUNK])
         if not chunk:
             return sent
         last = chunk[-1].pk
-        sent += digest_send(users=chunk, week=week)
+        try:
+            sent += digest_send(users=chunk, week=date.fromisoformat(week))
+        except Exception:
+            if attempt >= MAX_ATTEMPTS:
+                raise
+            logger.warning("Digests of %s failed (try %s); retrying", zone_name, attempt, exc_info=True)
+            digest_send_zone.using(run_after=timezone.now() + backoff(attempt)).enqueue(zone_name, week, attempt + 1)
+            return sent
 
 
 def digest_audience():
@@ -83,7 +92,7 @@ def digest_send(*, users, week):
     messages, sent_ids, empty_ids, notice_ids = [], [], [], []
     for user in users:
         lines = contents.get(user.pk, [])
-        if not any(line.news for line in lines):
+        if not any(line.news and line.section for line in lines):
             empty_ids.append(user.pk)
             continue
         messages.append(_digest_message(user, lines, week))
@@ -114,6 +123,9 @@ def digest_contents(*, users, since, until):
             for user_id, lines in _notice_lines(group).items():
                 contents[user_id] += lines
     for lines in contents.values():
+        # A notice the sections already tell (a new problem, a publication) is not told twice.
+        told = {line.url for line in lines if line.notice_id is None}
+        lines[:] = [replace(line, section="") if line.notice_id and line.url in told else line for line in lines]
         lines.sort(key=lambda line: line.order)
     return contents
 
@@ -141,7 +153,7 @@ def _notice_lines(users):
 def _digest_message(user, lines, week):
     sections = [
         {"title": title, "lines": [{"text": line.text, "link": site_url(line.url)} for line in group]}
-        for title, group in groupby(lines, key=lambda line: line.section)
+        for title, group in groupby([line for line in lines if line.section], key=lambda line: line.section)
     ]
     with translation.override(user.language or "id"):
         subject = _("Your week on Kompra (%(date)s)") % {"date": week.strftime("%d-%m-%Y")}

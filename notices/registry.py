@@ -84,7 +84,7 @@ class Reminder:
 
 @dataclass(frozen=True)
 class DigestLine:
-    section: str  # the section's heading, in the recipient's language
+    section: str  # the section's heading, in the recipient's language ("": not shown)
     text: str
     url: str
     order: int = 100  # sections sort by it
