@@ -1,10 +1,13 @@
+from datetime import datetime
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import REFLECTION_TEMPLATES, ActionPlan, Activity, Product, Reflection
+from activities.models import REFLECTION_TEMPLATES, ActionPlan, Activity, Attendance, Product, Reflection
 from communities.models import Membership
 
 User = get_user_model()
@@ -22,6 +25,10 @@ def _members_of(community):
     return User.objects.filter(memberships__community=community, memberships__status=Membership.Status.ACTIVE).order_by(
         "full_name"
     )
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -98,10 +105,91 @@ class DocumentForm(forms.Form):
         help_text=_("Without consent, photos of students stay inside the community and are never published."),
     )
 
-    def __init__(self, *args, **kwargs):
+
+class HeldMeetingForm(DocumentForm):
+    """A meeting recorded as held in one step: when it really took place (read in the
+    person's time zone), who came, the minutes and photos. `activity` is the planned
+    activity being recorded, or None for a meeting recorded after the fact, which also
+    says what it was. `members` are the community's active members."""
+
+    date = forms.DateField(
+        label=_("Date it took place"),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    starts = forms.TimeField(
+        label=_("Started at"), input_formats=["%H:%M", "%H:%M:%S"], widget=TimeInput(format="%H:%M")
+    )
+    ends = forms.TimeField(label=_("Ended at"), input_formats=["%H:%M", "%H:%M:%S"], widget=TimeInput(format="%H:%M"))
+
+    def __init__(self, *args, community, members, activity=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Upload"))
-        self.helper.form_tag = False
+        self.fields["files"].required = False
+        what = ["kind", "title", "problem", "place"] if activity is None else []
+        self.fields.update(
+            forms.fields_for_model(Activity, fields=[*what, "minutes"], widgets=MinutesForm.Meta.widgets)
+        )
+        if "problem" in self.fields:
+            self.fields["problem"].queryset = community.problems.order_by("-is_focus", "title")
+        self.order_fields(["date", "starts", "ends", *what, "minutes", "files", "caption", "shows_students"])
+        self.members = members
+        recorded = dict(activity.attendances.values_list("user_id", "status")) if activity else {}
+        for person in members:
+            self.fields[f"hadir-{person.pk}"] = forms.ChoiceField(
+                label=person.full_name,
+                choices=[*Attendance.Status.choices, ("", _("not recorded"))],
+                required=False,
+                initial=recorded.get(person.pk, ""),
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+            )
+        if activity is not None:
+            self._start_from(activity)
+        else:
+            self.initial.setdefault("date", timezone.localdate())
+
+    def _start_from(self, activity):
+        """The planned date and times, or today at the planned times if still to come."""
+        starts, ends = timezone.localtime(activity.starts_at), timezone.localtime(activity.ends_at)
+        day = starts.date() if activity.starts_at <= timezone.now() else timezone.localdate()
+        self.initial.setdefault("date", day)
+        self.initial.setdefault("starts", starts.time())
+        self.initial.setdefault("ends", ends.time())
+        self.initial.setdefault("minutes", activity.minutes)
+
+    @property
+    def attendance_fields(self):
+        return [self[f"hadir-{person.pk}"] for person in self.members]
+
+    def clean(self):
+        cleaned = super().clean()
+        day, starts, ends = cleaned.get("date"), cleaned.get("starts"), cleaned.get("ends")
+        if day and starts and ends:
+            zone = timezone.get_current_timezone()
+            cleaned["starts_at"] = datetime.combine(day, starts, tzinfo=zone)
+            cleaned["ends_at"] = datetime.combine(day, ends, tzinfo=zone)
+            if ends <= starts:
+                self.add_error("ends", _("The end time must be after the start time."))
+            if cleaned["starts_at"] > timezone.now():
+                self.add_error(
+                    "date",
+                    _(
+                        "That date and time are still to come. A meeting can be recorded as held only once it has "
+                        "taken place; to plan one, use Plan an activity."
+                    ),
+                )
+        return cleaned
+
+    @property
+    def statuses(self):
+        """{user id: attendance status or ""}, for activities.services.attendance_record."""
+        return {person.pk: self.cleaned_data.get(f"hadir-{person.pk}", "") for person in self.members}
+
+    def fill(self, activity):
+        """Writes what the form says about the activity onto it (unsaved)."""
+        for name in ("kind", "title", "problem", "place", "minutes", "starts_at", "ends_at"):
+            if name in self.cleaned_data:
+                setattr(activity, name, self.cleaned_data[name])
+        return activity
 
 
 class ActionPlanForm(forms.ModelForm):

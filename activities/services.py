@@ -64,6 +64,36 @@ def activity_set_status(*, activity, status, by=None):
     return activity
 
 
+def activity_record_held(
+    *, activity, by, statuses, files=(), caption="", shows_students=False, consent_confirmed=False
+):
+    """Records a meeting as held in one step, all or nothing: `activity` (planned, or
+    new and unsaved) already carries the date and times it really took place and its
+    minutes; `statuses` is the attendance (as attendance_record takes it) and `files`
+    its documentation, verified and re-encoded as any upload. On a refusal nothing is
+    saved: neither the activity, its attendance nor any file."""
+    require_live(activity.community)
+    if activity.ends_at <= activity.starts_at:
+        raise Refused(_("The end must be after the start."))
+    if activity.starts_at > timezone.now():
+        raise Refused(_("An activity can be marked as held only once it has started."))
+    with transaction.atomic():
+        activity.status = Activity.Status.HELD
+        activity.save()
+        attendance_record(activity=activity, statuses=statuses)
+        if files:
+            document_add_many(
+                community=activity.community,
+                by=by,
+                files=files,
+                activity=activity,
+                caption=caption,
+                shows_students=shows_students,
+                consent_confirmed=consent_confirmed,
+            )
+    return activity
+
+
 # Attendance
 
 

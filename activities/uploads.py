@@ -4,7 +4,8 @@ upload, touches neither the database nor storage.
 The type is decided from the content, never from the name or the browser's claim.
 Photos (JPEG, PNG, WEBP) are decoded and re-encoded as a fresh JPEG, so whatever rode
 along with the pixels (EXIF, GPS, comments, appended HTML or script) is not stored.
-Documents are kept byte for byte, but only PDF, OOXML, ODF and legacy Office pass.
+Documents are kept byte for byte, but only PDF, OOXML, ODF and legacy Office pass,
+and a PDF only without active content (activities/pdfcheck.py).
 """
 
 import contextlib
@@ -20,6 +21,8 @@ from io import BytesIO
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageFile, ImageOps
+
+from activities import pdfcheck
 
 # About 7300 x 5500: above any phone camera, far below what would exhaust a small server.
 MAX_PIXELS = 40_000_000
@@ -292,6 +295,7 @@ def _encode_jpeg(image, qualities, target):
 def _identify_file(data, *, name):
     """(extension, content type) of an allowed document, or UploadRejected."""
     if data.startswith(b"%PDF-"):
+        _check_pdf(data)
         return ".pdf", "application/pdf"
     if data.startswith(b"PK\x03\x04"):
         # Only at the very start: a zip appended to something else (GIFAR) is not an office file.
@@ -300,6 +304,27 @@ def _identify_file(data, *, name):
         # Legacy Office files share one container; the name is the only cheap hint.
         return OLE2.get(_split_extension(display_name(name))[1].lower(), OLE2[".doc"])
     raise UploadRejected(_not_accepted())
+
+
+def _check_pdf(data):
+    save_again = _("Save it again as an ordinary PDF (for example with Print, then Save as PDF) and upload that.")
+    try:
+        pdfcheck.check_pdf(data)
+    except pdfcheck.ActiveContent:
+        raise UploadRejected(
+            _(
+                "This PDF contains active content (scripts, embedded files, automatic actions or XFA forms), "
+                "which is not accepted."
+            )
+            + " "
+            + save_again
+        ) from None
+    except pdfcheck.Unverifiable:
+        raise UploadRejected(
+            _("This PDF could not be checked for active content; it may be damaged, protected or unusually built.")
+            + " "
+            + save_again
+        ) from None
 
 
 def _identify_zip(data):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activities import calendar, views
+from activities import calendar, record, views
 
 app_name = "activities"
 
@@ -9,9 +9,11 @@ K = "k/<slug:slug>/"
 urlpatterns = [
     path(K + "kegiatan/", views.activity_list, name="list"),
     path(K + "kegiatan/baru/", views.activity_new, name="new"),
+    path(K + "kegiatan/catat/", record.record_past, name="record_past"),
     path(K + "kegiatan/<uuid:uid>/", views.activity_detail, name="detail"),
     path(K + "kegiatan/<uuid:uid>/ubah/", views.activity_edit, name="edit"),
     path(K + "kegiatan/<uuid:uid>/status/", views.activity_status, name="status"),
+    path(K + "kegiatan/<uuid:uid>/terlaksana/", record.record_held, name="record_held"),
     path(K + "kegiatan/<uuid:uid>/notulen/", views.activity_minutes, name="minutes"),
     path(K + "kegiatan/<uuid:uid>/hadir/", views.check_in, name="check_in"),
     path(K + "kegiatan/<uuid:uid>/daftar-hadir/", views.attendance, name="attendance"),

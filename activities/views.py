@@ -152,8 +152,19 @@ def activity_status(request, slug, uid):
     community, access, activity = _get_activity(request, slug, uid)
     if not access.may_edit(activity.proposed_by_id):
         raise PermissionDenied
+    status = request.POST.get("status")
+    if status == Activity.Status.HELD and activity.starts_at > timezone.now() and access.can_manage:
+        # Not a dead end: a meeting held earlier than planned is recorded with its real date.
+        messages.info(
+            request,
+            _(
+                "This activity is planned for a time still to come. "
+                "If it took place earlier, give its real date and times."
+            ),
+        )
+        return redirect("activities:record_held", slug, uid)
     try:
-        services.activity_set_status(activity=activity, status=request.POST.get("status"), by=request.user)
+        services.activity_set_status(activity=activity, status=status, by=request.user)
     except Refused as exc:
         return refused(request, exc, activity)
     messages.success(request, _("Status: %(status)s.") % {"status": activity.get_status_display()})

@@ -579,6 +579,10 @@ class Problem(models.Model):
             models.UniqueConstraint(
                 fields=["community"], condition=Q(is_focus=True), name="problem_one_focus_per_community"
             ),
+            # What is solved is no longer what the community works on.
+            models.CheckConstraint(
+                condition=~Q(is_focus=True, status="resolved"), name="problem_resolved_is_not_the_focus"
+            ),
         ]
 
     def __str__(self):
@@ -586,6 +590,15 @@ class Problem(models.Model):
 
     def get_absolute_url(self):
         return reverse("communities:problem", args=[self.community.slug, self.uid])
+
+    def clean(self):
+        super().clean()
+        if self.is_focus and self.status == self.Status.RESOLVED:
+            raise ValidationError({"is_focus": _("A resolved problem cannot be the current focus.")})
+
+    @property
+    def is_current_focus(self):
+        return self.is_focus and self.status != self.Status.RESOLVED
 
 
 class ProblemComment(models.Model):

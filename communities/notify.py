@@ -243,7 +243,7 @@ def problem_new(problem):
     )
 
 
-def problem_response(problem, by, commented):
+def problem_response(problem, by, commented, key=None):
     if problem.raised_by_id == by.pk:
         return
     title = (
@@ -258,6 +258,7 @@ def problem_response(problem, by, commented):
         kind="problem_response",
         to=raiser,
         about=problem,
+        key=key,
         group=problem.community,
         title=title,
         params={"name": str(by), "title": problem.title},

@@ -366,15 +366,18 @@ def problem_raise(*, community, by, title, description=""):
     return problem
 
 
-def problem_toggle_support(*, problem, user):
-    """ "Me too": adds the user to those who share the problem, or takes them off."""
+def problem_set_support(*, problem, user, share):
+    """ "Me too" (share=True) or its undo: the request says which, so a double click
+    or two tabs end as asked. Both writes are idempotent and race-free: the row is
+    added with ON CONFLICT DO NOTHING against the unique (problem, user) pair of the
+    through table, and removing an absent row removes nothing."""
     require_live(problem.community)
-    if problem.supporters.filter(pk=user.pk).exists():
+    if share:
+        problem.supporters.add(user)
+        # Keyed by supporter: sharing, undoing and sharing again tells the author once.
+        notify.problem_response(problem, user, commented=False, key=f"problem_support:{problem.uid}:{user.pk}")
+    else:
         problem.supporters.remove(user)
-        return False
-    problem.supporters.add(user)
-    notify.problem_response(problem, user, commented=False)
-    return True
 
 
 @transaction.atomic
@@ -386,11 +389,15 @@ def problem_comment(*, problem, by, body):
 
 
 def problem_set_status(*, problem, status):
+    """Resolving a problem also ends its time as the community's focus (for good:
+    reopening it does not bring the focus back)."""
     require_live(problem.community)
     if status not in Problem.Status.values:
         raise Refused(_("Unknown status."))
     problem.status = status
-    problem.save(update_fields=["status"])
+    if status == Problem.Status.RESOLVED:
+        problem.is_focus = False
+    problem.save(update_fields=["status", "is_focus"])
     return problem
 
 
@@ -399,6 +406,8 @@ def problem_set_focus(*, problem, focus):
     """Marks the community's current focus; only one problem holds it at a time."""
     community = _locked(problem.community)
     require_live(community)
+    if focus and problem.status == Problem.Status.RESOLVED:
+        raise Refused(_("A resolved problem cannot be the current focus. Set it back to open or being acted on first."))
     community.problems.filter(is_focus=True).exclude(pk=problem.pk).update(is_focus=False)
     problem.is_focus = focus
     problem.save(update_fields=["is_focus"])

@@ -3,9 +3,10 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from communities import services
@@ -345,6 +346,7 @@ def member_action(request, slug, uid, action):
     return redirect("communities:members", slug)
 
 
+@never_cache  # it shows the invited address and who invited, to someone not signed in yet
 def invitation(request, token):
     """The sign-up page behind an invitation link, for an address with no account."""
     invitation = Invitation.objects.select_related("community", "school").filter(token=token).first()
@@ -522,11 +524,14 @@ def problem_edit(request, slug, uid):
 @require_POST
 def problem_support(request, slug, uid):
     community, access, problem = _get_problem(request, slug, uid, "can_contribute")
+    share = {"1": True, "0": False}.get(request.POST.get("share"))
+    if share is None:  # only a forged or broken form says neither
+        return HttpResponseBadRequest()
     try:
-        shared = services.problem_toggle_support(problem=problem, user=request.user)
+        services.problem_set_support(problem=problem, user=request.user, share=share)
     except Refused as exc:
         return refused(request, exc, problem)
-    if shared:
+    if share:
         messages.success(request, _("Noted: you share this problem too."))
     else:
         messages.info(request, _("You no longer mark this problem as shared."))

@@ -84,6 +84,7 @@ MIDDLEWARE = [
     # After authentication, so a signed-in person's own language and zone win.
     "django.middleware.locale.LocaleMiddleware",
     "kompra.accounts.middleware.PersonalPreferencesMiddleware",
+    "kompra.accounts.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -170,6 +171,9 @@ LOGIN_REDIRECT_URL = "dashboard"
 
 # django-allauth 65: email-only login, verified addresses, rate limits on.
 ACCOUNT_ADAPTER = "kompra.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "kompra.accounts.forms.LoginForm"}
+# "Signed in as Sri", not "as Dra. Sri Wahyuni, M.Pd.".
+ACCOUNT_USER_DISPLAY = "kompra.accounts.adapter.user_display"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

@@ -24,3 +24,7 @@ CSRF_COOKIE_SECURE = False
 LANGUAGE_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic in tests
+# SQLite tests use a file, as production does (WAL, BEGIN IMMEDIATE, a busy timeout), not
+# the in-memory database whose shared cache answers two threads with "table is locked".
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.mkdtemp(prefix="kompra-test-db-"), "db.sqlite3")}  # noqa: F405

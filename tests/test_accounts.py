@@ -12,6 +12,7 @@ from pytest_django.asserts import assertTemplateUsed
 
 from kompra.accounts.models import School, User
 from tests.factories import PASSWORD, UserFactory
+from tests.html import Page
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +142,25 @@ def test_admin_add_user_rejects_an_email_that_differs_only_in_case(login, staff,
 
 
 # --- signing in and out --------------------------------------------------------------
+
+
+def test_login_page_offers_each_thing_once_in_natural_indonesian(client):
+    client.cookies["django_language"] = "id"
+    page = Page(client.get("/akun/login/").content.decode())
+    reset_links = [text for href, text in page.links if href == "/akun/password/reset/"]
+    assert reset_links == ["Lupa kata sandi?"]
+    assert page.text.count("Lupa kata sandi?") == 1
+    assert "Ingat saya" in page.text
+    assert "Ingat Saya" not in page.text
+    (form,) = page.forms_to("/akun/login/")
+    assert (form.csrf_fields, form.submits) == (1, ["Masuk"])
+
+
+def test_login_page_in_english_says_remember_me(client):
+    client.cookies["django_language"] = "en"
+    page = Page(client.get("/akun/login/").content.decode())
+    assert "Remember me" in page.text
+    assert [text for href, text in page.links if href == "/akun/password/reset/"] == ["Forgot your password?"]
 
 
 def test_login_with_email_and_password_leads_to_the_dashboard(client, teacher):

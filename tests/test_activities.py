@@ -43,6 +43,8 @@ from tests.factories import (
     UserFactory,
     jpeg_bytes,
 )
+from tests.html import Page
+from tests.pdfs import JS_ACTION, one_page
 
 pytestmark = pytest.mark.django_db
 
@@ -197,13 +199,16 @@ def test_problem_in_the_address_is_preselected_only_from_this_community(communit
     assert response.context["form"].initial["problem"] is None
 
 
-def test_status_changes(community, coordinator, login):
+def test_status_changes(community, coordinator, member, login):
     start = timezone.now() + timedelta(days=1)
     activity = ActivityFactory(
-        community=community, proposed_by=coordinator, starts_at=start, ends_at=start + timedelta(hours=1)
+        community=community, proposed_by=member, starts_at=start, ends_at=start + timedelta(hours=1)
     )
     status = url("status", community.slug, activity.uid)
-    assert_refused(login(coordinator).post(status, {"status": "held"}), "only once it has started")
+    # The member who proposed it may not record it; a coordinator is led to the record form.
+    assert_refused(login(member).post(status, {"status": "held"}), "only once it has started")
+    response = login(coordinator).post(status, {"status": "held"})
+    assert response["Location"] == url("record_held", community.slug, activity.uid)
     assert_refused(login(coordinator).post(status, {"status": "postponed"}), "Unknown status")
     activity.refresh_from_db()
     assert activity.status == Activity.Status.PLANNED
@@ -448,6 +453,37 @@ def test_one_bad_file_stores_nothing(community, member, login):
     ]
     response = login(member).post(url("upload", community.slug, activity.uid), {"files": files})
     assert_refused(response, "dua.jpg: This kind of file is not accepted")
+    assert not Document.objects.exists()
+    assert media_files() == []
+
+
+@pytest.mark.parametrize("target", ["activity", "product"])
+def test_upload_form_has_one_button_and_one_csrf_field(target, community, member, login):
+    if target == "activity":
+        page, action = ActivityFactory(community=community), "upload"
+    else:
+        page, action = ProductFactory(community=community, created_by=member), "product_upload"
+    client = login(member)
+    client.cookies["django_language"] = "id"
+    html = Page(client.get(page.get_absolute_url()).content.decode())
+    (form,) = html.forms_to(url(action, community.slug, page.uid))
+    assert (form.method, form.csrf_fields, form.submits) == ("post", 1, ["Unggah"])
+    assert sum(submits.count("Unggah") for submits in (f.submits for f in html.forms)) == 1
+
+
+def test_pdf_with_javascript_is_refused_in_indonesian_and_nothing_is_stored(community, member, login):
+    activity = ActivityFactory(community=community)
+    hostile = one_page(b"/OpenAction 4 0 R", extra={4: JS_ACTION})
+    files = [photo("satu.jpg"), SimpleUploadedFile("materi.pdf", hostile, content_type="application/pdf")]
+    client = login(member)
+    client.cookies["django_language"] = "id"
+    response = client.post(url("upload", community.slug, activity.uid), {"files": files})
+    assert response.status_code == 302
+    assert messages_of(response, "error") == [
+        "materi.pdf: PDF ini berisi konten aktif (skrip, berkas sisipan, tindakan otomatis, atau formulir XFA) "
+        "sehingga tidak dapat diterima. Simpan ulang sebagai PDF biasa (misalnya lewat Cetak, lalu Simpan sebagai "
+        "PDF), kemudian unggah berkas itu."
+    ]
     assert not Document.objects.exists()
     assert media_files() == []
 

@@ -72,6 +72,8 @@ EXPECTED = {
     "detail": ("get", READ),
     "edit": ("get", MANAGE_GET),
     "status": ("post", MANAGE_POST),
+    "record_held": ("get", MANAGE_GET),
+    "record_past": ("get", MANAGE_GET),
     "minutes": ("get", MANAGE_GET),
     "check_in": ("post", CONTRIBUTE_POST),
     "attendance": ("get", MANAGE_GET),
@@ -108,6 +110,8 @@ POST_EXPECTED = {
     "edit": MANAGE_POST,
     "minutes": MANAGE_POST,
     "attendance": MANAGE_POST,
+    "record_held": MANAGE_POST,
+    "record_past": MANAGE_POST,
     "reflect_activity": CONTRIBUTE_POST,
     "action_new": CONTRIBUTE_POST,
     # The member owns the action plan: the owner or a coordinator updates it.
@@ -127,6 +131,9 @@ ACTIVITY_FORM = {
 }
 
 
+HELD_FORM = {"date": "2026-01-08", "starts": "13:30", "ends": "15:00", "minutes": "Membaca berpasangan."}
+
+
 def post_data(name, world):
     data = {
         "status": {"status": Activity.Status.HELD},
@@ -134,6 +141,8 @@ def post_data(name, world):
         "edit": ACTIVITY_FORM,
         "minutes": {"minutes": "Kami sepakat mencoba membaca berpasangan."},
         "attendance": {f"hadir-{world.member.pk}": "present", f"hadir-{world.coordinator.pk}": "excused"},
+        "record_held": HELD_FORM,
+        "record_past": {**HELD_FORM, "kind": "meeting", "title": "Pertemuan rutin Kamis"},
         "reflect_activity": {"model": "free", "text": "Saya belajar banyak."},
         "reflect_action": {"model": "free", "text": "Aksinya berjalan."},
         "reflect_stage": {"model": "free", "text": "Komunitas kami tumbuh."},

@@ -67,6 +67,7 @@ POST_DATA = {
     "invite": {"email": "rekan.baru@smpn1.sch.id"},
     "respond_invitation": {"accept": "1"},
     "stage_change": {"to_stage": Stage.MERAWAT, "note": "Sudah berjalan setahun."},
+    "problem_support": {"share": "1"},
     "problem_comment": {"body": "Di kelas saya juga."},
     "problem_status": {"status": "acting"},
     "problem_focus": {"focus": "1"},

@@ -555,7 +555,7 @@ ARCHIVED_WRITES = {
     "found_settings": ("coordinator", "post", "found_settings", None, {"kind": "across", "visibility": "public"}),
     "raise_problem": ("member", "post", "problem_new", None, {"title": "Masalah baru", "description": ""}),
     "edit_problem": ("coordinator", "get", "problem_edit", lambda w: [w["problem"].uid], {}),
-    "support": ("member", "post", "problem_support", lambda w: [w["problem"].uid], {}),
+    "support": ("member", "post", "problem_support", lambda w: [w["problem"].uid], {"share": "1"}),
     "comment": ("member", "post", "problem_comment", lambda w: [w["problem"].uid], {"body": "Saya juga."}),
     "problem_status": ("coordinator", "post", "problem_status", lambda w: [w["problem"].uid], {"status": "acting"}),
     "focus": ("coordinator", "post", "problem_focus", lambda w: [w["problem"].uid], {"focus": "1"}),

@@ -2,14 +2,17 @@
 Markdown members write, which must come out sanitised."""
 
 import re
+import threading
 
 import pytest
 from django.contrib.messages import get_messages
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test import Client
 from django.urls import reverse
 
 from communities.models import Problem, ProblemComment
 from tests.factories import MembershipFactory, ProblemFactory
+from tests.migrations import apps_before, migrate_to_latest
 
 pytestmark = pytest.mark.django_db
 
@@ -86,12 +89,12 @@ def test_principal_cannot_raise_or_comment(community, problem, principal, login)
 # --- "Me too" ----------------------------------------------------------------------------------
 
 
-def test_me_too_toggles_and_is_counted_on_list_and_detail(community, problem, member, coordinator, login):
+def test_me_too_is_counted_on_list_and_detail(community, problem, member, coordinator, login):
     client = english(login(member))
-    response = client.post(purl("problem_support", problem), {"next": "list"})
+    response = client.post(purl("problem_support", problem), {"share": "1", "next": "list"})
     assert response["Location"] == url("problems", community)
     assert list(problem.supporters.all()) == [member]
-    login(coordinator).post(purl("problem_support", problem))
+    login(coordinator).post(purl("problem_support", problem), {"share": "1"})
     assert problem.supporters.count() == 2
 
     listing = client.get(url("problems", community)).content.decode()
@@ -101,12 +104,92 @@ def test_me_too_toggles_and_is_counted_on_list_and_detail(community, problem, me
     assert member.full_name in detail
     assert "You share this (undo)" in detail
 
-    response = client.post(purl("problem_support", problem))
+    response = client.post(purl("problem_support", problem), {"share": "0"})
     assert response["Location"] == problem.get_absolute_url()
     assert list(problem.supporters.all()) == [coordinator]
     detail = client.get(problem.get_absolute_url()).content.decode()
     assert re.search(r">\s*1 member shares this problem\s*<", detail)
     assert re.search(r">\s*1 shares it\s*<", client.get(url("problems", community)).content.decode())
+
+
+@pytest.mark.parametrize("share", ["1", "0"])
+def test_saying_the_same_twice_changes_nothing_the_second_time(share, problem, member, login):
+    if share == "0":
+        problem.supporters.add(member)
+    client = english(login(member))
+    for _ in range(2):
+        response = client.post(purl("problem_support", problem), {"share": share})
+        assert errors_of(response) == []
+    assert list(problem.supporters.all()) == ([member] if share == "1" else [])
+
+
+@pytest.mark.parametrize("data", [{}, {"share": "ya"}, {"share": ""}])
+def test_a_request_that_does_not_say_on_or_off_changes_nothing(data, problem, member, login):
+    before = problem_state(problem)
+    response = english(login(member)).post(purl("problem_support", problem), data)
+    assert response.status_code == 400
+    assert problem_state(problem) == before
+
+
+def test_the_buttons_say_what_they_will_do(community, problem, member, login):
+    client = english(login(member))
+    share_fields = re.compile(r'<input type="hidden" name="share" value="([01])">')
+    assert share_fields.findall(client.get(problem.get_absolute_url()).content.decode()) == ["1"]
+    assert share_fields.findall(client.get(url("problems", community)).content.decode()) == ["1"]
+    client.post(purl("problem_support", problem), {"share": "1"})
+    assert share_fields.findall(client.get(problem.get_absolute_url()).content.decode()) == ["0"]
+    assert share_fields.findall(client.get(url("problems", community)).content.decode()) == ["0"]
+
+
+def test_the_database_keeps_one_row_per_person_and_problem(problem, member):
+    through = Problem.supporters.through
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, through._meta.db_table)
+    columns = {"problem_id", "user_id"}
+    assert any(c["unique"] and set(c["columns"]) == columns for c in constraints.values())
+    through.objects.create(problem=problem, user=member)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        through.objects.create(problem=problem, user=member)
+
+
+def _simultaneously(requests):
+    """Runs each (client, url, data) POST in its own thread, released together."""
+    barrier = threading.Barrier(len(requests))
+    statuses = []
+
+    def post(client, address, data):
+        try:
+            barrier.wait()
+            statuses.append(client.post(address, data).status_code)
+        finally:
+            connection.close()  # each thread has its own connection
+
+    threads = [threading.Thread(target=post, args=request) for request in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+@pytest.mark.django_db(transaction=True)
+def test_double_clicks_at_the_same_moment_leave_what_was_asked(community, problem):
+    """Ten members press "Me too" twice at once; ten others, who share it, press "undo"
+    twice at once. Each ends as they asked, with at most one row each."""
+    sharing = [MembershipFactory(community=community).user for _ in range(10)]
+    leaving = [MembershipFactory(community=community).user for _ in range(10)]
+    problem.supporters.add(*leaving)
+    requests = []
+    for users, share in ((sharing, "1"), (leaving, "0")):
+        for user in users:
+            for _tab in range(2):
+                client = Client()
+                client.force_login(user)
+                requests.append((client, purl("problem_support", problem), {"share": share}))
+    statuses = _simultaneously(requests)
+    assert statuses == [302] * len(requests)
+    through = Problem.supporters.through.objects.filter(problem=problem)
+    assert sorted(through.values_list("user_id", flat=True)) == sorted(user.pk for user in sharing)
 
 
 # --- Comments ------------------------------------------------------------------------------------
@@ -239,6 +322,86 @@ def test_database_allows_one_focus_per_community(community, problem, coordinator
     ProblemFactory(community=community, raised_by=coordinator)
     ProblemFactory(community=community, raised_by=coordinator)
     assert community.problems.filter(is_focus=True).count() == 1
+
+
+@pytest.mark.parametrize("who", ["author", "coordinator"])
+def test_resolving_the_focus_clears_it_and_its_badge(who, community, own_problem, coordinator, member, login):
+    login(coordinator).post(purl("problem_focus", own_problem), {"focus": "1"})
+    client = english(login(member if who == "author" else coordinator))
+    response = client.post(purl("problem_status", own_problem), {"status": Problem.Status.RESOLVED})
+    assert errors_of(response) == []
+    own_problem.refresh_from_db()
+    assert (own_problem.status, own_problem.is_focus) == (Problem.Status.RESOLVED, False)
+    for page in (url("problems", community), own_problem.get_absolute_url()):
+        assert "current focus" not in client.get(page).content.decode()
+    overview = client.get(community.get_absolute_url()).content.decode()
+    assert "Current focus" not in overview
+    assert "No current focus yet" in overview
+
+
+def test_reopening_a_resolved_problem_does_not_bring_the_focus_back(own_problem, coordinator, login):
+    client = login(coordinator)
+    client.post(purl("problem_focus", own_problem), {"focus": "1"})
+    client.post(purl("problem_status", own_problem), {"status": Problem.Status.RESOLVED})
+    client.post(purl("problem_status", own_problem), {"status": Problem.Status.ACTING})
+    own_problem.refresh_from_db()
+    assert (own_problem.status, own_problem.is_focus) == (Problem.Status.ACTING, False)
+
+
+def test_a_resolved_problem_cannot_become_the_focus(community, own_problem, coordinator, login):
+    Problem.objects.filter(pk=own_problem.pk).update(status=Problem.Status.RESOLVED)
+    client = english(login(coordinator))
+    page = client.get(own_problem.get_absolute_url()).content.decode()
+    assert "Make it the current focus" not in page
+    before = problem_state(own_problem)
+    response = client.post(purl("problem_focus", own_problem), {"focus": "1"})
+    assert errors_of(response) == [
+        "A resolved problem cannot be the current focus. Set it back to open or being acted on first."
+    ]
+    assert problem_state(own_problem) == before
+
+
+def test_database_refuses_a_resolved_focus(community, problem, coordinator):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProblemFactory(community=community, raised_by=coordinator, is_focus=True, status=Problem.Status.RESOLVED)
+    Problem.objects.filter(pk=problem.pk).update(is_focus=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Problem.objects.filter(pk=problem.pk).update(status=Problem.Status.RESOLVED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_clears_the_focus_of_problems_resolved_before(coordinator, community):
+    OldProblem = apps_before("communities", "0003_problem_resolved_is_not_the_focus").get_model(
+        "communities", "Problem"
+    )
+    stale = OldProblem.objects.create(
+        community_id=community.pk, raised_by_id=coordinator.pk, title="Lama", status="resolved", is_focus=True
+    )
+    migrate_to_latest()
+    assert Problem.objects.get(pk=stale.pk).is_focus is False
+
+
+def test_admin_explains_that_a_resolved_problem_cannot_be_the_focus(problem, staff, login):
+    client = english(login(staff))
+    response = client.post(
+        reverse("admin:communities_problem_change", args=[problem.pk]),
+        {
+            "community": problem.community.pk,
+            "title": problem.title,
+            "description": problem.description,
+            "raised_by": problem.raised_by.pk,
+            "status": Problem.Status.RESOLVED,
+            "is_focus": "on",
+            "created_at_0": "2026-01-05",
+            "created_at_1": "10:00:00",
+            "comments-TOTAL_FORMS": "0",
+            "comments-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "A resolved problem cannot be the current focus." in response.content.decode()
+    problem.refresh_from_db()
+    assert problem.status != Problem.Status.RESOLVED
 
 
 # --- Markdown ------------------------------------------------------------------------------------

@@ -126,7 +126,8 @@ def test_action_assigned_tells_its_owner(request, community, coordinator, member
 
 def test_problem_responses_tell_whoever_raised_it(request, community, coordinator, member, problem):
     community_services.problem_comment(problem=problem, by=member, body="Di kelas saya juga.")
-    community_services.problem_toggle_support(problem=problem, user=member)
+    for share in (True, False, True):  # "me too", undone, again: the author hears once
+        community_services.problem_set_support(problem=problem, user=member, share=share)
     assert Notice.objects.filter(recipient=coordinator, kind="problem_response").count() == 2
     assert told(request, "problem_response") == only("coordinator")
 

@@ -2,11 +2,15 @@
 
 import io
 import re
+import zoneinfo
+from datetime import UTC, datetime, time, timedelta
+from itertools import pairwise
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from kompra.accounts.models import School, User
 
@@ -97,3 +101,45 @@ def test_seed_demo_refuses_to_run_in_production(settings):
     with pytest.raises(CommandError, match="DJANGO_DEBUG"):
         seed()
     assert snapshot() == {"schools": 0, "users": 0, "addresses": 0, "staff": 0}
+
+
+DAYS = {"Senin": 0, "Selasa": 1, "Rabu": 2, "Kamis": 3, "Jumat": 4, "Sabtu": 5, "Minggu": 6}
+WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
+
+
+@pytest.mark.parametrize(
+    "seeded_at",
+    [
+        datetime(2026, 11, 24, 21, 0, tzinfo=WIB),  # a Tuesday evening
+        datetime(2026, 11, 26, 10, 0, tzinfo=WIB),  # a Thursday morning, before the meeting
+        datetime(2026, 11, 26, 14, 0, tzinfo=WIB),  # a Thursday, during the meeting time
+        datetime(2026, 11, 26, 16, 30, tzinfo=WIB),  # a Thursday afternoon, after it
+        datetime(2026, 11, 29, 23, 45, tzinfo=WIB),  # a Sunday night
+    ],
+    ids=["tuesday-2100", "thursday-1000", "thursday-1400", "thursday-1630", "sunday-2345"],
+)
+def test_demo_meetings_fall_after_school_on_the_day_the_norms_name(seeded_at, settings, monkeypatch):
+    from activities.models import Activity
+    from communities.models import Community
+
+    settings.DEBUG = True
+    monkeypatch.setattr(timezone, "now", lambda: seeded_at.astimezone(UTC))
+    seed()
+    community = Community.objects.get(slug="literasi-membaca-kelas-7")
+    (day,) = [number for name, number in DAYS.items() if name in community.rhythm_note]
+    activities = list(community.activities.all())
+    assert len(activities) >= 5
+    for activity in activities:
+        starts, ends = activity.starts_at.astimezone(WIB), activity.ends_at.astimezone(WIB)
+        assert starts.weekday() == day, starts
+        assert time(13, 15) <= starts.time() and ends.time() <= time(15, 30), (starts, ends)
+        assert starts.date() == ends.date()
+        if activity.status == Activity.Status.HELD:
+            assert activity.ends_at <= seeded_at, activity
+        else:
+            assert activity.starts_at > seeded_at, activity
+    # Every other week, as the rhythm says, the last one in the past two weeks.
+    starts = sorted(activity.starts_at for activity in activities)
+    assert {later - earlier for earlier, later in pairwise(starts)} == {timedelta(weeks=community.rhythm_weeks)}
+    held = [a.ends_at for a in activities if a.status == Activity.Status.HELD]
+    assert seeded_at - max(held) < timedelta(weeks=2)

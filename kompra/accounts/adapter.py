@@ -29,3 +29,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_email_confirmation_url(self, request, emailconfirmation):
         return _on_site(super().get_email_confirmation_url(request, emailconfirmation))
+
+
+def user_display(user):
+    """How allauth names the person in its messages ("Signed in as Sri.")."""
+    return user.get_short_name()

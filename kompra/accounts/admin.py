@@ -37,7 +37,7 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ["school"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Person"), {"fields": ["full_name", "school", "role", "language", "time_zone"]}),
+        (_("Person"), {"fields": ["full_name", "short_name", "school", "role", "language", "time_zone"]}),
         (
             _("Permissions"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},

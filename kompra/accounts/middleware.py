@@ -2,6 +2,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
 
 
 class PersonalPreferencesMiddleware:
@@ -20,4 +21,20 @@ class PersonalPreferencesMiddleware:
                 request.LANGUAGE_CODE = user.language
         response = self.get_response(request)
         timezone.deactivate()
+        return response
+
+
+class PrivatePagesMiddleware:
+    """A page answered to a signed-in person may hold what only they should see, so no
+    browser history or cache on the way keeps it: private, no-store. A view that chose
+    its own caching keeps it (public showcase pages, files, exports)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
         return response

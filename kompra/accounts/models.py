@@ -7,6 +7,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kompra.accounts.names import short_name_from
+
 NPSN_PATTERN = r"^[0-9A-Z]{8}$"
 
 validate_npsn = RegexValidator(
@@ -96,6 +98,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
+    short_name = models.CharField(
+        _("short name"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "What colleagues call you (nama panggilan): Kompra greets you by it. "
+            "Left empty, it is your first name without titles."
+        ),
+    )
     school = models.ForeignKey(
         School,
         verbose_name=_("school"),
@@ -135,11 +146,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         if self.email and User.objects.filter(email__iexact=self.email).exclude(pk=self.pk).exists():
             raise ValidationError({"email": _("Another account already uses this email address.")})
 
+    def save(self, *args, **kwargs):
+        self.short_name = self.short_name.strip() or short_name_from(self.full_name)
+        super().save(*args, **kwargs)
+
     def get_full_name(self):
         return self.full_name
 
     def get_short_name(self):
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        """How Kompra names the person in greetings: never a title."""
+        return self.short_name or short_name_from(self.full_name) or self.email
 
     @property
     def is_principal(self):

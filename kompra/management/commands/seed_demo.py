@@ -1,3 +1,6 @@
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -6,6 +9,13 @@ from django.db import transaction
 from kompra.accounts.models import School, User
 
 DEMO_PASSWORD = "kompra-demo-2026"
+
+# The literacy community meets every other Thursday after school, as its norms say; the
+# demo schools are in WIB. Meetings fall on those days, whatever the time of seeding.
+DEMO_ZONE = ZoneInfo("Asia/Jakarta")
+MEETING_DAY = ("Kamis", 3)  # its name in the norms, and its weekday number (Monday is 0)
+MEETING_STARTS, MEETING_ENDS = time(13, 30), time(15, 0)
+MEETING_EVERY_WEEKS = 2
 
 SCHOOLS = [
     {
@@ -47,6 +57,21 @@ def _demo_photo():
     buffer = BytesIO()
     image.save(buffer, "JPEG", quality=85)
     return buffer.getvalue()
+
+
+def _meeting_days(now, *, held, upcoming):
+    """Dates of the demo meetings, every MEETING_EVERY_WEEKS weeks on MEETING_DAY: `held`
+    of them up to the last such day whose meeting is over by `now`, then `upcoming`."""
+    local = now.astimezone(DEMO_ZONE)
+    last = local.date() - timedelta(days=(local.weekday() - MEETING_DAY[1]) % 7)
+    if _at(last, MEETING_ENDS) > now:
+        last -= timedelta(weeks=1)
+    step = timedelta(weeks=MEETING_EVERY_WEEKS)
+    return [last - step * n for n in range(held - 1, -1, -1)], [last + step * n for n in range(1, upcoming + 1)]
+
+
+def _at(day, clock):
+    return datetime.combine(day, clock, tzinfo=DEMO_ZONE)
 
 
 def _email(name, domain):
@@ -98,8 +123,8 @@ class Command(BaseCommand):
         Community.objects.filter(pk=community.pk).update(
             goal="Pada akhir semester, siswa kelas 7 mampu merangkum bacaan dengan kata-kata sendiri.",
             norms="Bertemu tepat waktu; setiap anggota membawa satu cerita dari kelasnya; saling menghargai.",
-            rhythm_weeks=2,
-            rhythm_note="Kamis setelah pulang sekolah, di perpustakaan",
+            rhythm_weeks=MEETING_EVERY_WEEKS,
+            rhythm_note=f"{MEETING_DAY[0]} setelah pulang sekolah, di perpustakaan",
             aim_share="Berbagi kesulitan siswa memahami bacaan",
             aim_apply="Mencoba strategi membaca di kelas masing-masing",
         )
@@ -138,8 +163,6 @@ class Command(BaseCommand):
     def seed_practice(self, community, people, problem):
         """A few months of practice: meetings with attendance, a photo, minutes,
         reflections, an action plan carried out, a product, a publication and feedback."""
-        from datetime import timedelta
-
         from django.core.files.uploadedfile import SimpleUploadedFile
         from django.utils import timezone
 
@@ -148,22 +171,23 @@ class Command(BaseCommand):
         from publishing.services import publication_create
         from schools.models import Feedback
 
-        now = timezone.now().replace(minute=0, second=0, microsecond=0)
+        now = timezone.now()
         coordinator, members = people["budi"], [people["ani"], people["dewi"], people["eko"]]
+        titles = (
+            "Mengenal strategi membaca",
+            "Berbagi praktik peta konsep",
+            "Merumuskan aksi: gagasan utama",
+            "Refleksi hasil aksi",
+        )
+        held_days, (next_day,) = _meeting_days(now, held=len(titles), upcoming=1)
         held = []
-        for weeks_ago, title in (
-            (8, "Mengenal strategi membaca"),
-            (6, "Berbagi praktik peta konsep"),
-            (4, "Merumuskan aksi: gagasan utama"),
-            (2, "Refleksi hasil aksi"),
-        ):
-            start = now - timedelta(weeks=weeks_ago)
+        for day, title in zip(held_days, titles, strict=True):
             activity = Activity.objects.create(
                 community=community,
                 problem=problem,
                 title=title,
-                starts_at=start,
-                ends_at=start + timedelta(hours=1, minutes=30),
+                starts_at=_at(day, MEETING_STARTS),
+                ends_at=_at(day, MEETING_ENDS),
                 place="Perpustakaan sekolah",
                 status=Activity.Status.HELD,
                 proposed_by=coordinator,
@@ -220,8 +244,8 @@ class Command(BaseCommand):
             community=community,
             problem=problem,
             title="Pertemuan rutin: berbagi hasil kerja siswa",
-            starts_at=now + timedelta(days=4),
-            ends_at=now + timedelta(days=4, hours=1),
+            starts_at=_at(next_day, MEETING_STARTS),
+            ends_at=_at(next_day, MEETING_ENDS),
             place="Perpustakaan sekolah",
             proposed_by=coordinator,
         )
