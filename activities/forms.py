@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import REFLECTION_TEMPLATES, ActionPlan, Activity, Attendance, Product, Reflection
 from communities.models import Membership
+from communities.text import FORMATTING_HELP, WrittenTextarea, with_formatting_help
 
 User = get_user_model()
 
@@ -47,8 +48,9 @@ class ActivityForm(forms.ModelForm):
         widgets = {
             "starts_at": DateTimeLocalInput(),
             "ends_at": DateTimeLocalInput(),
-            "agenda": forms.Textarea(attrs={"rows": 4}),
+            "agenda": WrittenTextarea(rows=4),
         }
+        help_texts = {"agenda": FORMATTING_HELP}
 
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,7 +71,8 @@ class MinutesForm(forms.ModelForm):
     class Meta:
         model = Activity
         fields = ["minutes"]
-        widgets = {"minutes": forms.Textarea(attrs={"rows": 10})}
+        widgets = {"minutes": WrittenTextarea(rows=10)}
+        help_texts = {"minutes": with_formatting_help(_("What was discussed, what was agreed, who does what next."))}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,7 +130,12 @@ class HeldMeetingForm(DocumentForm):
         self.fields["files"].required = False
         what = ["kind", "title", "problem", "place"] if activity is None else []
         self.fields.update(
-            forms.fields_for_model(Activity, fields=[*what, "minutes"], widgets=MinutesForm.Meta.widgets)
+            forms.fields_for_model(
+                Activity,
+                fields=[*what, "minutes"],
+                widgets=MinutesForm.Meta.widgets,
+                help_texts=MinutesForm.Meta.help_texts,
+            )
         )
         if "problem" in self.fields:
             self.fields["problem"].queryset = community.problems.order_by("-is_focus", "title")
@@ -208,7 +216,8 @@ class ActionPlanStatusForm(forms.ModelForm):
     class Meta:
         model = ActionPlan
         fields = ["status", "outcome"]
-        widgets = {"outcome": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"outcome": WrittenTextarea()}
+        help_texts = {"outcome": with_formatting_help(_("What came of it?"))}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -240,7 +249,8 @@ class ReflectionForm(forms.Form):
                 required=False,
                 max_length=5000,
                 initial=answers.get(key, ""),
-                widget=forms.Textarea(attrs={"rows": 3}),
+                widget=WrittenTextarea(),
+                help_text=FORMATTING_HELP if not fields else "",
             )
         fields["value"] = self.fields["value"]
         fields["in_reports"] = self.fields["in_reports"]
@@ -266,7 +276,8 @@ class ProductForm(forms.ModelForm):
     class Meta:
         model = Product
         fields = ["title", "description", "authors", "problem"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 4}), "authors": forms.CheckboxSelectMultiple}
+        widgets = {"description": WrittenTextarea(rows=4), "authors": forms.CheckboxSelectMultiple}
+        help_texts = {"description": FORMATTING_HELP}
 
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)

@@ -144,21 +144,32 @@ def document_add_many(
 ):
     """Verifies and stores the files one by one, all or none: a rejected file removes
     what was already written. Photos are re-encoded (no EXIF, no location) with a
-    thumbnail; other files keep their bytes under random names."""
+    thumbnail; other files keep their bytes under random names.
+
+    Idempotent: a file whose stored bytes (by SHA-256) the activity or product already
+    has is not stored again, so a retry after a dropped connection or a double submit
+    adds nothing. Returns the new documents only; len(files) - len(result) were there."""
     require_live(community)
     if not files:
         raise Refused(_("Choose at least one photo or file."))
     if len(files) > MAX_FILES_PER_UPLOAD:
         raise Refused(_("Upload at most %(n)d files at once.") % {"n": MAX_FILES_PER_UPLOAD})
+    target = activity or product
     written = []
     try:
         with transaction.atomic():
+            # Two copies of one upload arriving together queue here, so the second sees the first.
+            type(target).objects.select_for_update().filter(pk=target.pk).exists()
+            stored = set(Document.objects.filter(activity=activity, product=product).values_list("sha256", flat=True))
             documents = []
             for uploaded in files:
                 try:
                     item = process_upload(uploaded, max_bytes=settings.KOMPRA_MAX_UPLOAD_BYTES)
                 except UploadRejected as exc:
                     raise Refused(f"{display_name(uploaded.name)}: {exc}") from None
+                if item.sha256 in stored:
+                    continue
+                stored.add(item.sha256)
                 is_photo = item.kind == Document.Kind.PHOTO
                 document = Document(
                     community=community,

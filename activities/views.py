@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -213,7 +213,10 @@ def attendance(request, slug, uid):
     )
     recorded = {a.user_id: a for a in activity.attendances.all()}
     if request.method == "POST":
-        statuses = {m.user_id: request.POST.get(f"hadir-{m.user_id}", "") for m in members}
+        if request.POST.get("semua") == "hadir":  # the "everyone present" button, without JavaScript
+            statuses = dict.fromkeys((m.user_id for m in members), Attendance.Status.PRESENT)
+        else:
+            statuses = {m.user_id: request.POST.get(f"hadir-{m.user_id}", "") for m in members}
         try:
             services.attendance_record(activity=activity, statuses=statuses)
         except Refused as exc:
@@ -253,11 +256,13 @@ def upload(request, slug, uid):
 
 
 def _upload_to(request, community, target, **where):
+    """The plain form posts and is redirected back. The enhanced form (static/js/upload.js)
+    asks for JSON, so a refusal stays on the page with the chosen files ready to retry."""
+    wants_json = request.headers.get("Accept") == "application/json"
     form = DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
         errors = [str(e) for errs in form.errors.values() for e in errs]
-        messages.error(request, " ".join(errors) or _("Choose at least one photo or file."))
-        return redirect(target)
+        return _upload_refused(request, " ".join(errors) or _("Choose at least one photo or file."), target, wants_json)
     data = form.cleaned_data
     try:
         documents = services.document_add_many(
@@ -270,10 +275,22 @@ def _upload_to(request, community, target, **where):
             **where,
         )
     except Refused as exc:
-        return refused(request, exc, target)
-    messages.success(request, _("%(n)d file(s) uploaded.") % {"n": len(documents)})
-    if data["shows_students"] and not data["consent_confirmed"]:
+        return _upload_refused(request, str(exc), target, wants_json)
+    if documents:
+        messages.success(request, _("%(n)d file(s) uploaded.") % {"n": len(documents)})
+    if already := len(data["files"]) - len(documents):
+        messages.info(request, _("%(n)d file(s) had already been uploaded; no second copy was kept.") % {"n": already})
+    if documents and data["shows_students"] and not data["consent_confirmed"]:
         messages.info(request, _("Photos of students without confirmed consent stay inside the community."))
+    if wants_json:
+        return JsonResponse({"redirect": target.get_absolute_url(), "added": len(documents), "already": already})
+    return redirect(target)
+
+
+def _upload_refused(request, message, target, wants_json):
+    if wants_json:
+        return JsonResponse({"error": message}, status=400)
+    messages.error(request, message)
     return redirect(target)
 
 

@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community, Problem, ProblemComment, Stage, StageChange
 from communities.services import KEEP_PUBLIC, WITHDRAW_PUBLIC
+from communities.text import FORMATTING_HELP, WrittenTextarea, with_formatting_help
 
 MAX_COFOUNDERS = 20
+CONCERN_HELP = with_formatting_help(_("What worries or interests all of you about your teaching?"))
 
 
 def _helper(submit_label, *layout):
@@ -27,8 +29,11 @@ class FoundForm(forms.ModelForm):
     class Meta:
         model = Community
         fields = ["name", "concern"]
-        widgets = {"concern": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {"name": _("A short name your colleagues will recognise, e.g. “Literasi Kelas Rendah”.")}
+        widgets = {"concern": WrittenTextarea(rows=4)}
+        help_texts = {
+            "name": _("A short name your colleagues will recognise, e.g. “Literasi Kelas Rendah”."),
+            "concern": CONCERN_HELP,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,7 +52,7 @@ class GoalForm(forms.ModelForm):
     class Meta:
         model = Community
         fields = ["goal", "norms", "rhythm_weeks", "rhythm_note", *Community.AIM_FIELDS]
-        widgets = {"goal": forms.Textarea(attrs={"rows": 3}), "norms": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"goal": WrittenTextarea(), "norms": WrittenTextarea()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -157,11 +162,8 @@ class CommunityForm(PublicItemsQuestion, forms.ModelForm):
             "kind",
             "visibility",
         ]
-        widgets = {
-            "concern": forms.Textarea(attrs={"rows": 3}),
-            "goal": forms.Textarea(attrs={"rows": 3}),
-            "norms": forms.Textarea(attrs={"rows": 3}),
-        }
+        widgets = {"concern": WrittenTextarea(), "goal": WrittenTextarea(), "norms": WrittenTextarea()}
+        help_texts = {"concern": CONCERN_HELP}
 
     def __init__(self, *args, public_items=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -200,8 +202,8 @@ class StageChangeForm(forms.ModelForm):
     class Meta:
         model = StageChange
         fields = ["note", "evidence"]
-        widgets = {"note": forms.Textarea(attrs={"rows": 3}), "evidence": forms.Textarea(attrs={"rows": 2})}
-        help_texts = {"note": _("Why now? When moving back, give the reason.")}
+        widgets = {"note": WrittenTextarea(), "evidence": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"note": with_formatting_help(_("Why now? When moving back, give the reason."))}
 
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)
@@ -220,7 +222,8 @@ class ProblemForm(forms.ModelForm):
     class Meta:
         model = Problem
         fields = ["title", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+        widgets = {"description": WrittenTextarea(rows=5)}
+        help_texts = {"description": FORMATTING_HELP}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -231,7 +234,8 @@ class CommentForm(forms.ModelForm):
     class Meta:
         model = ProblemComment
         fields = ["body"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"body": WrittenTextarea()}
+        help_texts = {"body": FORMATTING_HELP}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

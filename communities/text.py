@@ -1,12 +1,32 @@
-"""Text from members: Markdown rendered and then sanitised with an allowlist, and the
-one way text is shortened (titles, excerpts)."""
+"""Text from members: Markdown rendered and then sanitised with an allowlist, the one
+way text is shortened (titles, excerpts), and the text box members write it in."""
 
 import re
 from html import unescape
 
 import markdown as md
 import nh3
+from django import forms
 from django.utils.html import strip_tags
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+# Teachers do not know the word "Markdown": one line shows the two marks most use.
+FORMATTING_HELP = _("Tip: **word** makes it bold; start a line with “- ” for a list.")
+
+
+class WrittenTextarea(forms.Textarea):
+    """A box where members write at length. The browser keeps a draft while they write
+    (static/js/drafts.js) and offers bold and list buttons (static/js/formatting.js)."""
+
+    def __init__(self, rows=3, attrs=None):
+        super().__init__(attrs={"rows": rows, "data-draft": "", "data-formatting": "", **(attrs or {})})
+
+
+def with_formatting_help(text=None):
+    """A field's help text followed by the formatting tip."""
+    return format_lazy("{} {}", text, FORMATTING_HELP) if text else FORMATTING_HELP
+
 
 ALLOWED_TAGS = {
     "p",

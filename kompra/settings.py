@@ -75,6 +75,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses pages for slow phone connections. First, so it sees the final body; its
+    # randomised padding guards against BREACH. Static files come compressed from WhiteNoise.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -258,6 +261,10 @@ MEDIA_ROOT = Path(env_str("KOMPRA_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 # Largest photo or document accepted, checked before anything is stored.
 KOMPRA_MAX_UPLOAD_BYTES = env_int("KOMPRA_MAX_UPLOAD_MB", 10) * 1024 * 1024
+# Uploads larger than Django's in-memory limit wait in temporary files here (not /tmp, which
+# may be small or shared); `kompra.uploadtmp.clean_upload_temp` removes any a killed worker left.
+FILE_UPLOAD_TEMP_DIR = VAR_DIR / "tmp" / "uploads"
+FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
 # Django's own cap answers a bare 400; ours (20 per upload) gives a clear message first.
 DATA_UPLOAD_MAX_NUMBER_FILES = 200
 

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from kompra import pwa
 from kompra.accounts import views as account_views
 from kompra.home import views as home_views
 
@@ -15,6 +16,9 @@ urlpatterns = [
     path("dasbor/", home_views.dashboard, name="dashboard"),
     path("profil/", account_views.profile, name="profile"),
     path("bahasa/", account_views.set_language, name="set_language"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("luring/", pwa.offline, name="offline"),
     path("akun/", include("allauth.urls")),
     path("", include("notices.urls")),
     path("", include("communities.urls")),

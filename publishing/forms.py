@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from communities.text import WrittenTextarea, with_formatting_help
 from publishing.models import Publication
 
 
@@ -8,5 +9,9 @@ class PublicationForm(forms.ModelForm):
     class Meta:
         model = Publication
         fields = ["title", "summary"]
-        widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
-        help_texts = {"summary": _("Written for readers outside the community: what you did and what you learned.")}
+        widgets = {"summary": WrittenTextarea(rows=5)}
+        help_texts = {
+            "summary": with_formatting_help(
+                _("Written for readers outside the community: what you did and what you learned.")
+            )
+        }

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from communities.text import FORMATTING_HELP, WrittenTextarea
 from schools.selectors import last_months
 
 REPORT_MAX_YEARS = 3
@@ -65,12 +66,12 @@ class FeedbackForm(forms.Form):
     body = forms.CharField(
         label=_("Feedback"),
         max_length=FEEDBACK_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Markdown is allowed."),
+        widget=WrittenTextarea(),
+        help_text=FORMATTING_HELP,
     )
     activity = forms.UUIDField(required=False, widget=forms.HiddenInput)
     stage_change = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(label=_("Reply"), max_length=FEEDBACK_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
+    body = forms.CharField(label=_("Reply"), max_length=FEEDBACK_MAX_LENGTH, widget=WrittenTextarea(rows=2))

@@ -243,6 +243,23 @@ def test_coordinator_records_attendance(community, coordinator, member, colleagu
     assert statuses == {member.pk: "absent", coordinator.pk: "absent"}
 
 
+def test_everyone_present_without_javascript_saves_every_member_present(
+    community, coordinator, member, colleague, login
+):
+    activity = ActivityFactory(community=community, proposed_by=coordinator)
+    page = login(coordinator).get(url("attendance", community.slug, activity.uid)).content.decode()
+    assert 'name="semua" value="hadir"' in page
+    # One radio group per person, each choice a labelled button of its own.
+    assert page.count(f'name="hadir-{member.pk}"') == 4
+    assert f'<label class="btn btn-outline-success" for="hadir-{member.pk}-present">' in page
+    response = login(coordinator).post(
+        url("attendance", community.slug, activity.uid), {"semua": "hadir", f"hadir-{member.pk}": "absent"}
+    )
+    assert messages_of(response, "success")
+    statuses = dict(activity.attendances.values_list("user_id", "status"))
+    assert statuses == {member.pk: "present", colleague.pk: "present", coordinator.pk: "present"}
+
+
 def test_attendance_of_a_non_member_is_not_recorded(community, coordinator, member, teacher, login):
     activity = ActivityFactory(community=community, proposed_by=coordinator)
     login(coordinator).post(
@@ -352,7 +369,9 @@ def gps_jpeg():
 
 
 def photo(name="kelas.jpg", data=None):
-    return SimpleUploadedFile(name, data or jpeg_bytes((40, 30)), content_type="image/jpeg")
+    """A small JPEG; different names give different pictures (identical ones are stored once)."""
+    shade = sum(name.encode()) % 200
+    return SimpleUploadedFile(name, data or jpeg_bytes((40, 30), (shade, 120, 200)), content_type="image/jpeg")
 
 
 def read(response):
@@ -438,8 +457,10 @@ def test_too_many_files_at_once(n, community, member, login):
 
 def test_twenty_files_at_once_are_fine(community, member, login):
     activity = ActivityFactory(community=community)
-    small = jpeg_bytes((4, 4))
-    files = [SimpleUploadedFile(f"foto{i}.jpg", small, content_type="image/jpeg") for i in range(20)]
+    files = [
+        SimpleUploadedFile(f"foto{i}.jpg", jpeg_bytes((4, 4), (10 * i, 0, 0)), content_type="image/jpeg")
+        for i in range(20)
+    ]
     login(member).post(url("upload", community.slug, activity.uid), {"files": files})
     assert Document.objects.count() == 20
 

@@ -124,6 +124,12 @@ def _normalised(url):
     return re.sub(r"[\x00-\x20]", "", url).lower()
 
 
+def _our_link(attrs):
+    """A stylesheet or icon from our static files, or the web app manifest."""
+    href = attrs.get("href", "")
+    return href.startswith("/static/") or (attrs.get("rel") == "manifest" and href == "/manifest.webmanifest")
+
+
 def dangers(html):
     """What in `html` could run script, as readable strings (empty if nothing)."""
     found = []
@@ -132,7 +138,7 @@ def dangers(html):
             src = dict(attrs).get("src", "")
             if not src.startswith("/static/"):
                 found.append(f"<script> not ours: {attrs}")
-        if tag in BAD_TAGS and not (tag == "link" and dict(attrs).get("href", "").startswith("/static/")):
+        if tag in BAD_TAGS and not (tag == "link" and _our_link(dict(attrs))):
             found.append(f"<{tag}>")
         if tag == "meta" and any(name == "http-equiv" for name, _ in attrs):
             found.append(f"<meta http-equiv>: {attrs}")

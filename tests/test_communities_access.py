@@ -83,6 +83,10 @@ COMMUNITY_SCOPED = sorted(name for name, pattern in PATTERNS.items() if "slug" i
 
 @pytest.fixture
 def world(community, coordinator, member, problem, teacher, other_teacher, principal, other_principal, staff):
+    return build_world(community, coordinator, member, problem)
+
+
+def build_world(community, coordinator, member, problem):
     """The conftest community with every persona, a stage change to endorse and an
     open sign-up invitation."""
     change = services.stage_change(

@@ -69,8 +69,10 @@ def held(community, coordinator):
 
 
 def upload(activity, by, *, consent, product=None):
-    """One real photo of students, through the upload pipeline."""
-    files = [SimpleUploadedFile("kelas.jpg", jpeg_bytes((40, 30)), content_type="image/jpeg")]
+    """One real photo of students, through the upload pipeline (a different picture for
+    each consent, since the same picture is stored once)."""
+    picture = jpeg_bytes((40, 30), (120, 160, 200) if consent else (200, 160, 120))
+    files = [SimpleUploadedFile("kelas.jpg", picture, content_type="image/jpeg")]
     (document,) = document_add_many(
         community=(activity or product).community,
         by=by,

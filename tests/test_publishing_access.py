@@ -62,6 +62,10 @@ INTERNAL = sorted(name for name, pattern in PATTERNS.items() if str(pattern.patt
 
 @pytest.fixture
 def world(community, coordinator, member, school):
+    return build_world(community, coordinator, member, school)
+
+
+def build_world(community, coordinator, member, school):
     """The conftest community (visible to its school) with a held activity not yet
     published, a published activity and the member's reflection waiting for their
     agreement; and a public community of the same school with a published activity

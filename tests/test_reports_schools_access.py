@@ -39,6 +39,10 @@ PATTERNS = {(ns, name): pattern for ns in ("reports", "schools") for name, patte
 
 @pytest.fixture
 def world(community, coordinator, member, principal, teacher, other_teacher, other_principal, staff):
+    return build_world(community, principal)
+
+
+def build_world(community, principal):
     thread = Feedback.objects.create(community=community, author=principal, body="Bagus, lanjutkan.")
     return SimpleNamespace(community=community, thread=thread)
 

@@ -46,3 +46,10 @@ def slot(context, name):
 def community_tabs(access):
     """[(tab, url)] for the community's tab bar, as this person sees it (communities/tabs.py)."""
     return [(tab, tab.url(access.community)) for tab in tabs_for(access)]
+
+
+@register.simple_tag
+def active_extra_tab(tabs, active):
+    """The label of the active tab when it is not a main one (it then names the "More"
+    menu on a phone, so the active section stays in sight); "" otherwise."""
+    return next((tab.label for tab, _url in tabs if tab.key == active and not tab.main), "")

@@ -9,8 +9,34 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.test import Client
+from django.urls import reverse
+
+from communities.models import Membership
+from tests import (
+    test_activities_access,
+    test_communities_access,
+    test_publishing_access,
+    test_reports_schools_access,
+)
+from tests.factories import ActivityFactory, CommunityFactory, MembershipFactory, SchoolFactory, UserFactory
+
+# Lines a test wants in the run's closing summary (the page checks print their counts).
+SUMMARY: list[str] = []
 
 CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGUMENTS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 VIEWPORT = (360, 740)
 
@@ -34,21 +60,7 @@ def browser(tmp_path, browser_language):
     from selenium.webdriver.chrome.service import Service
 
     width, height = VIEWPORT
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--window-size={width},{height}",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-    ):
-        options.add_argument(argument)
+    options = chromium_options(width=width, height=height, profile=tmp_path / "chromium-profile")
     options.add_experimental_option("prefs", {"intl.accept_languages": browser_language})
 
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
@@ -63,6 +75,33 @@ def browser(tmp_path, browser_language):
         driver.quit()
 
 
+def chromium_options(*, width, height, profile):
+    """Headless Chromium's options, shared by the browser tests and scripts/bench_phone.py."""
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in (*CHROMIUM_ARGUMENTS, f"--window-size={width},{height}", f"--user-data-dir={profile}"):
+        options.add_argument(argument)
+    return options
+
+
+def coordinator_and_activity(*, status):
+    """A school, a community, its coordinator and one activity the coordinator proposed."""
+    school = SchoolFactory(npsn="20400123", name="SMP Negeri 1 Sleman")
+    community = CommunityFactory(name="Literasi Kelas Rendah", home_school=school)
+    teacher = UserFactory(school=school, email="budi@smpn1.sch.id", full_name="Budi Santoso")
+    MembershipFactory(user=teacher, community=community, role=Membership.Role.COORDINATOR)
+    return teacher, ActivityFactory(community=community, proposed_by=teacher, status=status)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SUMMARY:
+        terminalreporter.section("page checks")
+        for line in SUMMARY:
+            terminalreporter.write_line(line)
+
+
 def log_in(browser, live_server, email, password):
     """Signs in through the real login form, starting from a clean browser session."""
     from selenium.webdriver.common.by import By
@@ -75,3 +114,27 @@ def log_in(browser, live_server, email, password):
     browser.find_element(By.NAME, "password").send_keys(password)
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     WebDriverWait(browser, 15).until(expected_conditions.url_to_be(live_server.url + "/dasbor/"))
+
+
+@pytest.fixture
+def worlds(community, coordinator, member, problem, principal, school):
+    return {
+        "communities": test_communities_access.build_world(community, coordinator, member, problem),
+        "activities": test_activities_access.build_world(community, coordinator, member, problem),
+        "publishing": test_publishing_access.build_world(community, coordinator, member, school),
+        "reports": test_reports_schools_access.build_world(community, principal),
+    }
+
+
+def sign_in(browser, live_server, user):
+    """Starts this persona's session in the browser without the login form."""
+    browser.delete_all_cookies()
+    if user is None:
+        return None
+    client = Client()
+    client.force_login(user)
+    browser.get(live_server.url + reverse("offline"))
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    browser.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "path": "/"})
+    assert client.session[SESSION_KEY] == str(user.pk)
+    return client

@@ -102,7 +102,7 @@ def test_one_turn_of_the_practice_cycle(browser, live_server, circle, tmp_path):
     # 3. The coordinator uploads a photo with GPS data, confirms consent, writes minutes, marks it held.
     log_in(browser, live_server, coordinator.email, PASSWORD)
     browser.get(url + activity.get_absolute_url())
-    browser.execute_script("document.querySelector('details').open = true")
+    browser.execute_script("document.querySelector('form.upload-form').closest('details').open = true")
     browser.find_element(By.CSS_SELECTOR, "input[type=file][name=files]").send_keys(
         str(gps_photo(tmp_path / "kelas.jpg"))
     )
