@@ -11,7 +11,7 @@ PORT ?= 8000
 .PHONY: help setup run test lint format check-python clean messages
 
 help:
-	@echo "make run    set up .venv, migrate, load demo data, serve http://$(HOST):$(PORT)"
+	@echo "make run    set up .venv, migrate, load demo data, serve http://$(HOST):$(PORT) with a task worker and the tick"
 	@echo "make test   the same set-up, then the whole test suite"
 	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
 
@@ -31,11 +31,19 @@ setup: check-python $(VENV)/.installed
 	@mkdir -p var
 
 run: export DJANGO_DEBUG ?= true
+run: export KOMPRA_BASE_URL ?= http://$(HOST):$(PORT)
+# The web server, a task worker (emails, digests) and the notice tick (reminders), together;
+# Ctrl+C reaches the web server; the shell then stops its whole process group (the worker
+# and the tick, which a non-interactive shell starts deaf to Ctrl+C).
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@echo "Serving Kompra at http://$(HOST):$(PORT) (Ctrl+C stops)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving Kompra at http://$(HOST):$(PORT), with a task worker (db_worker: emails and digests)"
+	@echo "and the notice tick every 60 s (reminders). Ctrl+C stops all three."
+	@trap 'trap - INT TERM EXIT; kill -TERM 0' INT TERM EXIT; \
+	  $(PY) manage.py db_worker --no-reload --interval 2 --verbosity 0 & \
+	  $(PY) manage.py notices_tick --every 60 & \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

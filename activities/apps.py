@@ -18,3 +18,6 @@ class ActivitiesConfig(AppConfig):
         tab(key="products", label=_("Products"), url_name="activities:products", order=70)
         slots.register("community.overview", "activities/slots/community_cycle.html")
         slots.register("problem.more", "activities/slots/problem_cycle.html")
+
+        # Registers the kinds of notice, reminders and digest lines of activities.
+        from activities import notify  # noqa: F401

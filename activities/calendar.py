@@ -27,6 +27,20 @@ def _token_for(user):
     return CalendarToken.objects.get_or_create(user=user)[0]
 
 
+def subscribe_url(request, user, community=None):
+    """The webcal:// address that subscribes a calendar app to the person's activities
+    (or one community's); until the person has a calendar address, the page that makes
+    one. One query, and no write on a page that only shows the link."""
+    token = CalendarToken.objects.filter(user=user).values_list("token", flat=True).first()
+    if token is None:
+        return reverse("activities:calendar")
+    if community is None:
+        path = reverse("activities:calendar_person", args=[token])
+    else:
+        path = reverse("activities:calendar_community", args=[token, community.slug])
+    return "webcal://" + request.build_absolute_uri(path).split("://", 1)[1]
+
+
 @login_required
 def settings_page(request):
     token = _token_for(request.user)
@@ -100,4 +114,19 @@ def _event(request, activity):
     event.add("description", description)
     cancelled = activity.status == Activity.Status.CANCELLED
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if not cancelled:
+        for before in ALARMS:
+            event.add_component(_alarm(activity, before))
     return event
+
+
+# Calendar apps remind too, even offline: the day before and an hour before.
+ALARMS = (timedelta(days=1), timedelta(hours=1))
+
+
+def _alarm(activity, before):
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", activity.title)
+    alarm.add("trigger", -before)
+    return alarm

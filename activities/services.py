@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities import notify
 from activities.models import (
     REFLECTION_TEMPLATES,
     ActionPlan,
@@ -31,23 +32,41 @@ MAX_FILES_PER_UPLOAD = 20
 # Activities
 
 
-def activity_save(*, activity):
-    """Validates and saves an activity (new or edited) of a live community."""
+# What members hear about when it changes.
+NOTEWORTHY_FIELDS = ("title", "starts_at", "ends_at", "place", "online_url")
+
+
+@transaction.atomic
+def activity_save(*, activity, by=None):
+    """Validates and saves an activity (new or edited) of a live community, and tells
+    the members when it is new or its time or place changed."""
     require_live(activity.community)
     if activity.ends_at <= activity.starts_at:
         raise Refused(_("The end must be after the start."))
+    before = None
+    if activity.pk is not None:
+        before = Activity.objects.filter(pk=activity.pk).values(*NOTEWORTHY_FIELDS, "status").first()
     activity.save()
+    if by is not None and activity.status == Activity.Status.PLANNED:
+        if before is None:
+            notify.activity_planned(activity, by)
+        elif any(before[field] != getattr(activity, field) for field in NOTEWORTHY_FIELDS):
+            notify.activity_changed(activity, by)
     return activity
 
 
-def activity_set_status(*, activity, status):
+@transaction.atomic
+def activity_set_status(*, activity, status, by=None):
     require_live(activity.community)
     if status not in Activity.Status.values:
         raise Refused(_("Unknown status."))
     if status == Activity.Status.HELD and activity.starts_at > timezone.now():
         raise Refused(_("An activity can be marked as held only once it has started."))
+    was = activity.status
     activity.status = status
     activity.save(update_fields=["status"])
+    if by is not None and status == Activity.Status.CANCELLED and was != status:
+        notify.activity_cancelled(activity, by)
     return activity
 
 
@@ -256,13 +275,17 @@ def document_delete(*, document):
 # Action plans
 
 
-def action_plan_save(*, plan):
+@transaction.atomic
+def action_plan_save(*, plan, by=None):
     require_live(plan.community)
     if plan.problem.community_id != plan.community_id:
         raise Refused(_("The action plan must belong to a problem of this community."))
     if not plan.community.memberships.filter(user=plan.owner, status=Membership.Status.ACTIVE).exists():
         raise Refused(_("The person responsible must be a member of the community."))
+    owner_before = ActionPlan.objects.filter(pk=plan.pk).values_list("owner_id", flat=True).first() if plan.pk else None
     plan.save()
+    if by is not None and owner_before != plan.owner_id:
+        notify.action_assigned(plan, by)
     return plan
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from activities import services
+from activities import calendar, notify, services
 from activities.forms import (
     ActionPlanForm,
     ActionPlanStatusForm,
@@ -60,7 +60,14 @@ def activity_list(request, slug):
     upcoming = list(activities.upcoming())
     past = Paginator(activities.past(), PAST_PAGE_SIZE).get_page(request.GET.get("halaman"))
     return community_page(
-        request, community, access, "activities/activity_list.html", upcoming=upcoming, past=past, tab="activities"
+        request,
+        community,
+        access,
+        "activities/activity_list.html",
+        upcoming=upcoming,
+        past=past,
+        calendar_url=calendar.subscribe_url(request, request.user, community) if access.is_member else None,
+        tab="activities",
     )
 
 
@@ -77,7 +84,7 @@ def activity_new(request, slug):
         activity.community = community
         activity.proposed_by = request.user
         try:
-            services.activity_save(activity=activity)
+            services.activity_save(activity=activity, by=request.user)
         except Refused as exc:
             return refused(request, exc, "activities:list", slug)
         messages.success(request, _("The activity has been planned."))
@@ -93,7 +100,7 @@ def activity_edit(request, slug, uid):
     form = ActivityForm(request.POST or None, instance=activity, community=community)
     if request.method == "POST" and form.is_valid():
         try:
-            services.activity_save(activity=form.save(commit=False))
+            services.activity_save(activity=form.save(commit=False), by=request.user)
         except Refused as exc:
             return refused(request, exc, activity)
         messages.success(request, _("The activity has been updated."))
@@ -135,6 +142,7 @@ def activity_detail(request, slug, uid):
         can_check_in=access.can_contribute and activity.check_in_open and not (mine and mine.status == "present"),
         document_form=DocumentForm() if access.can_contribute and not community.archived else None,
         statuses=Activity.Status.choices,
+        share_text=notify.share_text(activity),
         tab="activities",
     )
 
@@ -157,7 +165,7 @@ def activity_status(request, slug, uid):
         )
         return redirect("activities:record_held", slug, uid)
     try:
-        services.activity_set_status(activity=activity, status=status)
+        services.activity_set_status(activity=activity, status=status, by=request.user)
     except Refused as exc:
         return refused(request, exc, activity)
     messages.success(request, _("Status: %(status)s.") % {"status": activity.get_status_display()})
@@ -368,7 +376,7 @@ def action_new(request, slug, problem_uid):
         plan.problem = problem
         plan.created_by = request.user
         try:
-            services.action_plan_save(plan=plan)
+            services.action_plan_save(plan=plan, by=request.user)
         except Refused as exc:
             return refused(request, exc, problem)
         messages.success(request, _("The action plan has been recorded."))

@@ -4,14 +4,13 @@ requests with `Refused`, whose message is shown to the person as it is."""
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from communities import notify
 from communities.models import (
     Community,
     Invitation,
@@ -22,6 +21,9 @@ from communities.models import (
     VisibilityChange,
 )
 from communities.public_items import live_public_items, withdraw_public_items
+from notices.mail import site_context, site_url
+from notices.services import notices_recheck_group, notices_withdraw_group
+from notices.tasks import email_send
 
 User = get_user_model()
 
@@ -85,6 +87,8 @@ def community_save(*, community, by, previous_visibility, public_items=""):
         if public_items == WITHDRAW_PUBLIC:
             withdraw_public_items(community=community, by=by)
             decision = VisibilityChange.PublicItems.WITHDRAWN
+    # Notices about the community that someone may no longer see leave their bell.
+    notices_recheck_group(group=community)
     return VisibilityChange.objects.create(
         community=community,
         from_visibility=previous_visibility,
@@ -147,7 +151,7 @@ def membership_invite(*, community, email, by, request=None):
     membership.invited_by = by
     membership.created_at = timezone.now()
     membership.save()
-    _send_invitation_notice(membership, request)
+    notify.invitation_received(membership)
     return "member"
 
 
@@ -158,27 +162,15 @@ def _activate(membership):
     membership.save(update_fields=["status", "joined_at", "left_at"])
 
 
-def _absolute(request, path):
-    return request.build_absolute_uri(path) if request is not None else path
-
-
 def _send_invitation(invitation, request):
-    with translation.override(translation.get_language()):
-        body = render_to_string(
-            "communities/email/invitation.txt",
-            {"invitation": invitation, "link": _absolute(request, invitation.get_absolute_url())},
-        )
-        subject = _("Invitation to join %(community)s on Kompra") % {"community": invitation.community}
-    send_mail(subject, body, None, [invitation.email])
-
-
-def _send_invitation_notice(membership, request):
+    """The sign-up link goes out from the task worker (queued with the invitation, in
+    the same transaction), so a mail server that is down does not break the page."""
     body = render_to_string(
-        "communities/email/invitation_notice.txt",
-        {"membership": membership, "link": _absolute(request, reverse("dashboard"))},
+        "communities/email/invitation.txt",
+        {"invitation": invitation, "link": site_url(invitation.get_absolute_url()), **site_context()},
     )
-    subject = _("Invitation to join %(community)s on Kompra") % {"community": membership.community}
-    send_mail(subject, body, None, [membership.user.email])
+    subject = _("Invitation to join %(community)s on Kompra") % {"community": invitation.community}
+    email_send.enqueue(subject=subject, body=body, to=[invitation.email])
 
 
 @transaction.atomic
@@ -195,7 +187,7 @@ def invitation_accept(*, invitation, full_name, password):
         email=invitation.email, password=password, full_name=full_name, school=invitation.school
     )
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    Membership.objects.create(
+    membership = Membership.objects.create(
         user=user,
         community=invitation.community,
         status=Membership.Status.ACTIVE,
@@ -204,6 +196,7 @@ def invitation_accept(*, invitation, full_name, password):
     )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
+    notify.invitation_answered(membership, accepted=True)
     return user
 
 
@@ -218,6 +211,7 @@ def invitation_respond(*, membership, accept):
     else:
         membership.status = Membership.Status.DECLINED
         membership.save(update_fields=["status"])
+    notify.invitation_answered(membership, accepted=accept)
     return membership
 
 
@@ -244,6 +238,7 @@ def membership_request(*, community, user):
             membership.save()
     except IntegrityError:
         raise Refused(_("You have already asked to join; the coordinator will answer.")) from None
+    notify.join_requested(membership)
     return membership
 
 
@@ -280,6 +275,8 @@ def membership_end(*, membership, by):
     membership.role = Membership.Role.MEMBER
     membership.left_at = timezone.now()
     membership.save(update_fields=["status", "role", "left_at"])
+    # Whatever the community told them and they have not read goes with them.
+    notices_withdraw_group(user=membership.user, group=community)
     return membership
 
 
@@ -326,6 +323,8 @@ def stage_change(*, community, to_stage, by, note, evidence=""):
     community.stage = to_stage
     community.stage_since = change.created_at
     community.save(update_fields=["stage", "stage_since"])
+    if change.is_advance:
+        notify.endorsement_requested(change)
     return change
 
 
@@ -338,21 +337,19 @@ def stage_endorse(*, change, by):
     change.endorsed_by = by
     change.endorsed_at = timezone.now()
     change.save(update_fields=["endorsed_by", "endorsed_at"])
+    notify.stage_endorsed(change)
     return change
 
 
+@transaction.atomic
 def principal_inform(*, community, by, request=None):
-    """Emails the home school's principals about the community and records when."""
+    """Tells the home school's principals about the community (in Kompra and by email,
+    as each prefers) and records when."""
     require_live(community)
-    principals = list(User.objects.filter(school=community.home_school, role=User.Role.PRINCIPAL, is_active=True))
+    principals = list(notify.principals_of(community))
     if not principals:
         raise Refused(_("No principal of your school has an account on Kompra yet."))
-    body = render_to_string(
-        "communities/email/principal_inform.txt",
-        {"community": community, "by": by, "link": _absolute(request, community.get_absolute_url())},
-    )
-    subject = _("A community of practice at your school: %(community)s") % {"community": community}
-    send_mail(subject, body, None, [p.email for p in principals])
+    notify.principal_informed(community, by, principals)
     community.principal_informed_at = timezone.now()
     community.save(update_fields=["principal_informed_at"])
     return principals
@@ -361,9 +358,12 @@ def principal_inform(*, community, by, request=None):
 # Shared problems
 
 
+@transaction.atomic
 def problem_raise(*, community, by, title, description=""):
     require_live(community)
-    return Problem.objects.create(community=community, raised_by=by, title=title, description=description)
+    problem = Problem.objects.create(community=community, raised_by=by, title=title, description=description)
+    notify.problem_new(problem)
+    return problem
 
 
 def problem_set_support(*, problem, user, share):
@@ -374,13 +374,18 @@ def problem_set_support(*, problem, user, share):
     require_live(problem.community)
     if share:
         problem.supporters.add(user)
+        # Keyed by supporter: sharing, undoing and sharing again tells the author once.
+        notify.problem_response(problem, user, commented=False, key=f"problem_support:{problem.uid}:{user.pk}")
     else:
         problem.supporters.remove(user)
 
 
+@transaction.atomic
 def problem_comment(*, problem, by, body):
     require_live(problem.community)
-    return ProblemComment.objects.create(problem=problem, author=by, body=body)
+    comment = ProblemComment.objects.create(problem=problem, author=by, body=body)
+    notify.problem_response(problem, by, commented=True)
+    return comment
 
 
 def problem_set_status(*, problem, status):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("k/<slug:slug>/rintis/pengaturan/", views.found_settings, name="found_settings"),
     path("k/<slug:slug>/ubah/", views.edit, name="edit"),
     path("k/<slug:slug>/arsip/", views.archive, name="archive"),
+    path("k/<slug:slug>/bisukan/", views.mute, name="mute"),
     path("k/<slug:slug>/anggota/", views.members, name="members"),
     path("k/<slug:slug>/anggota/undang/", views.invite, name="invite"),
     path("k/<slug:slug>/anggota/gabung/", views.request_join, name="request_join"),

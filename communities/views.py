@@ -27,6 +27,7 @@ from communities.public_items import live_public_items
 from communities.readiness import readiness
 from communities.services import Refused
 from kompra.shortcuts import community_page, refused
+from notices.services import is_muted, mute_set
 
 # Fetch and authorise: every view goes through get_community_for and these.
 
@@ -167,8 +168,29 @@ def detail(request, slug):
         requested=Count("pk", filter=Q(status=Membership.Status.REQUESTED)),
     )
     return community_page(
-        request, community, access, "communities/detail.html", focus=focus, counts=counts, tab="overview"
+        request,
+        community,
+        access,
+        "communities/detail.html",
+        focus=focus,
+        counts=counts,
+        muted=is_muted(user=request.user, group=community),
+        tab="overview",
     )
+
+
+@login_required
+@require_POST
+def mute(request, slug):
+    """Mute (or unmute) a community: no notices from it, in Kompra or by email."""
+    community, access = get_community_for(request, slug)
+    muted = request.POST.get("muted") != "0"
+    mute_set(user=request.user, group=community, muted=muted)
+    if muted:
+        messages.success(request, _("Muted: you will hear nothing from this community."))
+    else:
+        messages.success(request, _("You will hear from this community again."))
+    return redirect(community)
 
 
 @login_required

@@ -54,6 +54,7 @@ KOMPRA_OPEN_SIGNUP = env_bool("KOMPRA_OPEN_SIGNUP", False)
 INSTALLED_APPS = [
     "kompra.accounts",
     "kompra.ops",
+    "notices",
     "communities",
     "activities",
     "publishing",
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -113,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kompra.accounts.context_processors.site",
+                "notices.context_processors.bell",
             ],
         },
     },
@@ -218,6 +221,22 @@ if email_host := env_str("EMAIL_HOST"):
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+# The site as emails name it and link to it: never the address a request happened to use.
+KOMPRA_SITE_NAME = env_str("KOMPRA_SITE_NAME") or "Kompra"
+KOMPRA_BASE_URL = (
+    env_str("KOMPRA_BASE_URL") or ("http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0].lstrip('.')}")
+).rstrip("/")
+if not KOMPRA_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"KOMPRA_BASE_URL must start with http:// or https://, got {KOMPRA_BASE_URL!r}.")
+
+# Background work: Django's tasks framework on the database queue (django-tasks-db), run by
+# `manage.py db_worker`; `manage.py notices_tick` enqueues the time-based work.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Reminders whose moment passed longer ago than this are dropped (a tick that was down).
+KOMPRA_NOTICE_LATENESS_MINUTES = env_int("KOMPRA_NOTICE_LATENESS_MINUTES", 120)
+# At most one non-urgent email per person in this many minutes; notices wait and go together.
+KOMPRA_EMAIL_BATCH_MINUTES = env_int("KOMPRA_EMAIL_BATCH_MINUTES", 15)
+
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Kompra <noreply@kompra.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("luring/", pwa.offline, name="offline"),
     path("akun/", include("allauth.urls")),
+    path("", include("notices.urls")),
     path("", include("communities.urls")),
     path("", include("activities.urls")),
     path("", include("publishing.urls")),

@@ -27,3 +27,6 @@ class PublishingConfig(AppConfig):
         # What a community published stays public whatever its visibility: the
         # community's settings list it, and may withdraw it, through this source.
         public_source(live=live_items, withdraw=publication_withdraw_all)
+
+        # Registers its kinds of notice and who may still see their objects.
+        from publishing import notify  # noqa: F401

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from activities.models import Activity, Document
 from communities.services import Refused, require_live
+from publishing import notify
 from publishing.models import Publication
 
 
@@ -66,6 +67,8 @@ def publication_create(*, community, by, source, title, summary, photo_uids=(), 
     except IntegrityError:
         raise Refused(_("This item has already been published.")) from None
     publication.photos.set(included)
+    if publication.status == Publication.Status.PUBLISHED:
+        notify.publication_new(publication, by)
     return publication, left_out
 
 
@@ -85,6 +88,9 @@ def publication_author_answer(*, publication, by, agree):
     else:
         publication.status = Publication.Status.DECLINED
     publication.save(update_fields=["status", "published_at", "author_answered_at"])
+    notify.publication_answered(publication, by, agreed=agree)
+    if agree:
+        notify.publication_new(publication, by)
     return publication
 
 

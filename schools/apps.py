@@ -20,3 +20,6 @@ class SchoolsConfig(AppConfig):
         slots.register("community.overview", "schools/slots/community_feedback.html", order=200)
         slots.register("activity.after", "schools/slots/activity_feedback.html")
         slots.register("stage_change.after", "schools/slots/stage_change_feedback.html")
+
+        # Registers its kinds of notice and who may still see their objects.
+        from schools import notify  # noqa: F401

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from communities.services import Refused, require_live
+from schools import notify
 from schools.models import Feedback
 
 
@@ -27,9 +28,11 @@ def feedback_leave(*, community, by, body, activity=None, stage_change=None):
     target = activity or stage_change
     if target is not None and target.community_id != community.pk:
         raise Refused(_("That belongs to another community."))
-    return Feedback.objects.create(
+    feedback = Feedback.objects.create(
         community=community, activity=activity, stage_change=stage_change, author=by, body=body
     )
+    notify.feedback_given(feedback)
+    return feedback
 
 
 @transaction.atomic
@@ -40,7 +43,7 @@ def feedback_reply(*, thread, by, body):
     root = thread.reply_to if thread.reply_to_id else thread
     require_live(root.community)
     body = _clean_body(body)
-    return Feedback.objects.create(
+    reply = Feedback.objects.create(
         community_id=root.community_id,
         activity_id=root.activity_id,
         stage_change_id=root.stage_change_id,
@@ -48,3 +51,5 @@ def feedback_reply(*, thread, by, body):
         author=by,
         body=body,
     )
+    notify.feedback_given(reply)
+    return reply

@@ -23,6 +23,14 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with a cold cache (the bell's counts live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def school(db):
     return SchoolFactory(npsn="20400123", name="SMP Negeri 1 Sleman")
@@ -104,3 +112,34 @@ def member(community, school, coordinator):
 @pytest.fixture
 def problem(community, coordinator):
     return ProblemFactory(community=community, raised_by=coordinator, title="Siswa belum lancar membaca")
+
+
+def run_queued_tasks():
+    """Runs every task that is due, as `manage.py db_worker --batch` would, in this
+    process and transaction. Returns the finished task rows."""
+    from unittest import mock
+
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    before = set(DBTaskResult.objects.finished().values_list("pk", flat=True))
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    # The worker closes stale connections between tasks; inside a test's transaction
+    # that would close the test's own connection.
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        worker.run()
+    return list(DBTaskResult.objects.finished().exclude(pk__in=before))
+
+
+@pytest.fixture
+def run_tasks():
+    return run_queued_tasks

@@ -28,6 +28,7 @@ CONTRIBUTE_POST = row(LOGIN, 404, 403, OK, OK, 403, 404, 403)
 
 EXPECTED = {
     "mine": ("get", PERSONAL_PAGE),
+    "mute": ("post", row(LOGIN, 404, OK, OK, OK, OK, 404, OK)),
     "directory": ("get", PERSONAL_PAGE),
     "found": ("get", PERSONAL_PAGE),
     # Public sign-up page; someone signed in already is sent to their dashboard.

@@ -6,6 +6,7 @@ test_object_storage.py, and the whole thing behind nginx in test_topology.py."""
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import OperationalError
 from django.tasks.backends.dummy import DummyBackend
 from django.utils import timezone
@@ -29,7 +30,8 @@ def with_worker(settings):
 
 
 def test_all_well(client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(1):
+    heartbeat_beat(name=WORKER)
+    with django_assert_max_num_queries(2):  # SELECT 1, and the worker's heartbeat
         response = client.get(URL)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
@@ -40,7 +42,7 @@ def test_all_well(client, django_assert_max_num_queries):
         "database": "ok",
         "cache": "ok",
         "storage": "ok",
-        "worker": "skipped",  # tasks run inside the request here: no worker to wait for
+        "worker": "ok",
     }
     assert {name for name, check in report["checks"].items() if check["required"]} == {"database", "storage"}
     assert all(check["ms"] >= 0 for check in report["checks"].values())
@@ -87,13 +89,21 @@ def test_plain_http_from_the_load_balancer_is_not_redirected(client, settings):
 # The worker's heartbeat
 
 
-def test_the_heartbeat_task_records_a_beat():
+def test_the_heartbeat_task_records_a_beat(run_tasks):
     assert not Heartbeat.objects.exists()
-    worker_heartbeat.enqueue()  # run at once by the in-process backend of the tests
+    worker_heartbeat.enqueue()
+    assert not Heartbeat.objects.exists(), "a worker records the beat, not the request"
+    run_tasks()
     beat = Heartbeat.objects.get(name=WORKER)
     assert timezone.now() - beat.beat_at < timedelta(seconds=5)
     worker_heartbeat.enqueue()
+    run_tasks()
     assert Heartbeat.objects.count() == 1, "one row, updated in place"
+
+
+def test_tasks_run_inside_the_request_skip_the_worker_check(client, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    assert client.get(URL).json()["checks"]["worker"]["status"] == "skipped"
 
 
 def test_a_fresh_heartbeat_is_ok(with_worker, client):
@@ -122,3 +132,10 @@ def test_a_worker_that_never_beat(with_worker, client):
         "error": "no heartbeat yet",
         "ms": report["checks"]["worker"]["ms"],
     }
+
+
+def test_the_periodic_tick_makes_the_worker_beat(run_tasks):
+    """The tick enqueues the heartbeat, so a live worker keeps /sehat/ green."""
+    call_command("notices_tick", verbosity=0)
+    run_tasks()
+    assert Heartbeat.objects.filter(name=WORKER).exists()

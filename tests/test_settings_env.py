@@ -383,3 +383,16 @@ def test_test_database_connection_runs_the_init_command():
         cursor.execute("PRAGMA synchronous")
         assert cursor.fetchone()[0] == 1
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_site_address_for_emails_must_be_a_web_address():
+    result = manage(base_env(DJANGO_DEBUG="true", KOMPRA_BASE_URL="kompra.example.sch.id"), "check")
+    assert result.returncode != 0
+    assert "KOMPRA_BASE_URL must start with http:// or https://" in result.stderr
+
+
+def test_site_address_defaults_to_the_first_allowed_host_in_production():
+    env = base_env(DJANGO_SECRET_KEY=secrets.token_urlsafe(60), DJANGO_ALLOWED_HOSTS=f"{HOST},www.{HOST}")
+    result = manage(env, "shell", "-c", "from django.conf import settings; print(settings.KOMPRA_BASE_URL)")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == f"https://{HOST}"

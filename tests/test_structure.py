@@ -17,6 +17,7 @@ LAYERS = {
     "kompra.ops": 0,
     "kompra.shortcuts": 0,
     "kompra.slots": 0,
+    "notices": 0.5,
     "communities": 1,
     "activities": 2,
     "publishing": 3,
@@ -25,7 +26,7 @@ LAYERS = {
     "kompra": 9,
 }
 
-APPS = ["kompra", "communities", "activities", "publishing", "schools", "reports"]
+APPS = ["kompra", "notices", "communities", "activities", "publishing", "schools", "reports"]
 
 
 def layer_of(module):

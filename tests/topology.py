@@ -166,6 +166,7 @@ class Topology:
         self.moto = None
         self.nginx = None
         self.apps = []
+        self.background = []
         self.http_port = self.https_port = None
         self.ca = None
 
@@ -219,6 +220,15 @@ class Topology:
                 key=key,
             )
         )
+        # The task worker and the periodic tick, as kompra-worker@ and the tick's timer run them.
+        manage = [str(VENV_BIN / "python"), str(ROOT / "manage.py")]
+        self.background = [
+            Server(name, manage + command, folder=self.folder, env=self.environment(0), ready=lambda s: True).start()
+            for name, command in (
+                ("worker", ["db_worker", "--no-reload", "--interval", "1"]),
+                ("tick", ["notices_tick", "--every", "5"]),
+            )
+        ]
         argv = [str(NGINX), "-p", str(self.folder), "-e", str(self.folder / "error.log"), "-c", str(config)]
         self.nginx = Server(
             "nginx", argv, folder=self.folder, port=self.https_port, ready=lambda s: port_open(self.https_port)
@@ -288,7 +298,7 @@ class Topology:
     def stop(self):
         if self.nginx is not None:
             self.nginx.stop()
-        servers = [server for server in [*self.apps, self.redis, self.moto] if server is not None]
+        servers = [server for server in [*self.apps, *self.background, self.redis, self.moto] if server is not None]
         if servers:
             with ThreadPoolExecutor(len(servers)) as pool:
                 list(pool.map(lambda server: server.stop(), servers))

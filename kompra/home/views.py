@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from activities.calendar import subscribe_url
 from activities.selectors import dashboard_for as activities_dashboard
 from communities.selectors import dashboard_for as communities_dashboard
 from publishing.selectors import publication_requests_for
@@ -23,5 +24,6 @@ def dashboard(request):
         **activities_dashboard(request.user),
         "publication_requests": publication_requests_for(request.user),
         "feedback_to_answer": feedback_for_dashboard(request.user),
+        "calendar_url": subscribe_url(request, request.user),
     }
     return render(request, "home/dashboard.html", context)

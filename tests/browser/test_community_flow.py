@@ -13,6 +13,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from communities.models import Community, Membership, StageChange
 from tests.browser.conftest import log_in
+from tests.conftest import run_queued_tasks
 from tests.factories import PASSWORD, PrincipalFactory, SchoolFactory, UserFactory
 
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
@@ -81,7 +82,8 @@ def test_found_invite_share_a_problem_advance_and_endorse(browser, live_server, 
     click_button(browser, "form[action$='/anggota/undangan/'] button[value='1']")
     WebDriverWait(browser, 10).until(expected_conditions.url_to_be(url + community.get_absolute_url()))
 
-    # 3b. The new address signs up through the emailed link.
+    # 3b. The new address signs up through the emailed link (sent by the task worker).
+    run_queued_tasks()
     invitation_mail = next(m for m in mail.outbox if "baru@smpn1.sch.id" in m.to)
     link = re.search(r"https?://\S+/undangan/[0-9a-f-]+/", invitation_mail.body).group(0)
     browser.delete_all_cookies()
