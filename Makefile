@@ -38,6 +38,7 @@ run: export KOMPRA_BASE_URL ?= http://$(HOST):$(PORT)
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py search_rebuild
 	@echo "Serving Kompra at http://$(HOST):$(PORT), with a task worker (db_worker: emails and digests)"
 	@echo "and the notice tick every 60 s (reminders). Ctrl+C stops all three."
 	@trap 'trap - INT TERM EXIT; kill -TERM 0' INT TERM EXIT; \

@@ -70,9 +70,11 @@ def indicators_for(stage):
     return sorted((i for i in REGISTRY.values() if i.stage == stage), key=lambda i: (i.order, i.key))
 
 
-def facts_for(communities):
-    """{community_id: facts} for all of them: one pass of every provider."""
-    ids = [c.pk for c in communities]
+def facts_for(communities, ids=None):
+    """{community_id: facts} for all of them: one pass of every provider. `ids`, if
+    given, are their pks in a form the providers may filter on (see
+    schools.selectors.PkSet); by default, the list of them."""
+    ids = [c.pk for c in communities] if ids is None else ids
     facts = {pk: {} for pk in ids}
     for provide in FACT_PROVIDERS:
         for pk, values in provide(ids).items():

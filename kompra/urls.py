@@ -27,5 +27,7 @@ urlpatterns = [
     path("", include("schools.urls")),
     path("", include("reports.urls")),
     path("", include("kompra.ops.urls")),
+    path("", include("supervision.urls")),
+    path("", include("search.urls")),
     path("admin/", admin.site.urls),
 ]

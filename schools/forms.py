@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from communities.text import FORMATTING_HELP, WrittenTextarea
@@ -75,3 +76,10 @@ class FeedbackForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Reply"), max_length=FEEDBACK_MAX_LENGTH, widget=WrittenTextarea(rows=2))
+
+
+def body_error(form):
+    """What to tell someone whose feedback or reply was not accepted."""
+    if form.data.get("body", "").strip():
+        return " ".join(form.errors["body"])  # too long
+    return gettext("Write something before sending.")

@@ -77,12 +77,15 @@ FLAGS = {
 
 
 def schools_overseen_by(user):
-    """Schools whose dashboard, report and exports the user may open: a principal
-    their own school, site admins every school, everyone else none."""
+    """Schools whose dashboard and report the user may open: a principal their own
+    school, a supervisor (pengawas, dinas) the schools they oversee, read-only, site
+    admins every school, everyone else none."""
     if not user.is_authenticated:
         return School.objects.none()
     if user.is_staff:
         return School.objects.all()
+    if user.is_supervisor:
+        return School.objects.supervised_by(user)
     if user.is_principal and user.school_id:
         return School.objects.filter(pk=user.school_id)
     return School.objects.none()
@@ -208,20 +211,41 @@ def quiet_threshold(community):
 def school_overview(school, *, archived=False):
     """A CommunityHealth for every community of the school (archived ones too if asked),
     live ones first, by name. A fixed number of queries, whatever the number of
-    communities: the communities, the readiness facts (one pass of every provider) and
-    six aggregates (months, action plans, recent activities and their reflections,
-    latest stage changes, feedback)."""
-    now = timezone.now()
+    communities: the communities, then those of `communities_health`."""
     communities = Community.objects.filter(home_school=school).order_by("archived", "name")
     if not archived:
         communities = communities.filter(archived=False)
-    communities = list(communities)
+    return communities_health(list(communities))
+
+
+class PkSet(list):
+    """The pks of a queryset's rows. Iterated, it is a list; in a filter
+    (`community_id__in=pks`) the database gets the queryset as a subquery instead of
+    thousands of parameters, which a district's dashboard would otherwise send to every
+    one of its aggregates. `rows`: the queryset's rows if already read (no query then)."""
+
+    def __init__(self, queryset, rows=None):
+        self.queryset = queryset.values_list("pk", flat=True)
+        super().__init__([row.pk for row in rows] if rows is not None else self.queryset)
+
+    def resolve_expression(self, *args, **kwargs):
+        return self.queryset.resolve_expression(*args, **kwargs)
+
+
+def communities_health(communities, ids=None, *, chart=True):
+    """A CommunityHealth for each of `communities` (of one school or of many), in their
+    order. A fixed number of queries, whatever their number: the readiness facts (one
+    pass of every provider) and six aggregates (months, action plans, recent activities
+    and their reflections, latest stage changes, feedback). Many communities are better
+    passed with their `ids` as a PkSet of the same queryset; without the `chart` of
+    activities per month, one query fewer."""
     if not communities:
         return []
-    ids = [c.pk for c in communities]
-    facts = facts_for(communities)
+    now = timezone.now()
+    ids = [c.pk for c in communities] if ids is None else ids
+    facts = facts_for(communities, ids)
     months = last_months(timezone.localdate(now))
-    monthly = _monthly_counts(ids, months, now)
+    monthly = _monthly_counts(ids, months, now) if chart else {}
     actions = _action_counts(ids)
     recent = _recent_counts(ids, now)
     changes = _latest_changes(ids)
@@ -238,7 +262,7 @@ def school_overview(school, *, archived=False):
             expected=expected_meetings(community),
             last_held=fact.get("last_held"),
             quiet_days=quiet_threshold(community),
-            bars=bars_for(monthly.get(community.pk, {}), months),
+            bars=bars_for(monthly.get(community.pk, {}), months) if chart else [],
             open_actions=actions.get(community.pk, {}).get("open", 0),
             overdue_actions=actions.get(community.pk, {}).get("overdue", 0),
             recent_held=recent.get(community.pk, {}).get("recent_held", 0),
@@ -474,11 +498,17 @@ def activities_for_export(school):
 def feedback_threads(community):
     """Every feedback thread of the community, newest first, each with its replies (in
     `thread.thread_replies`, oldest first). One query."""
-    notes = list(
+    return threads_of(
         Feedback.objects.filter(community=community)
         .select_related("author", "activity", "stage_change")
         .order_by("created_at", "pk")
     )
+
+
+def threads_of(notes):
+    """Notes (oldest first, with `reply_to_id`) as threads, newest first, each with its
+    replies in `thread.thread_replies`, oldest first."""
+    notes = list(notes)
     threads = [note for note in notes if note.reply_to_id is None]
     by_pk = {note.pk: note for note in threads}
     for note in threads:

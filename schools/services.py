@@ -10,7 +10,8 @@ from schools import notify
 from schools.models import Feedback
 
 
-def _clean_body(body):
+def clean_body(body):
+    """The text of a feedback note or reply, refused when empty."""
     body = (body or "").strip()
     if not body:
         raise Refused(_("Write something before sending."))
@@ -22,7 +23,7 @@ def feedback_leave(*, community, by, body, activity=None, stage_change=None):
     """A new feedback thread on the community, or on one of its activities or stage
     changes (at most one of the two)."""
     require_live(community)
-    body = _clean_body(body)
+    body = clean_body(body)
     if activity is not None and stage_change is not None:
         raise Refused(_("Feedback is about one thing at a time."))
     target = activity or stage_change
@@ -42,7 +43,7 @@ def feedback_reply(*, thread, by, body):
     shows feedback on an activity shows the whole conversation."""
     root = thread.reply_to if thread.reply_to_id else thread
     require_live(root.community)
-    body = _clean_body(body)
+    body = clean_body(body)
     reply = Feedback.objects.create(
         community_id=root.community_id,
         activity_id=root.activity_id,

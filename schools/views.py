@@ -2,6 +2,7 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
@@ -18,7 +19,7 @@ from communities.services import Refused
 from kompra.shortcuts import community_page, refused
 from schools import selectors, services
 from schools.access import get_school_for
-from schools.forms import FEEDBACK_MAX_LENGTH, FeedbackForm, ReplyForm, ReportPeriodForm
+from schools.forms import FEEDBACK_MAX_LENGTH, FeedbackForm, ReplyForm, ReportPeriodForm, body_error
 from schools.selectors import FLAGS
 
 SCHOOLS_PAGE_SIZE = 50
@@ -29,9 +30,10 @@ SCHOOLS_PAGE_SIZE = 50
 
 @login_required
 def mine(request):
-    """/sekolah/: a principal's own school; for site admins, the list of schools."""
+    """/sekolah/: a principal's own school; for site admins and supervisors, the list
+    of the schools they oversee."""
     user = request.user
-    if user.is_staff:
+    if user.is_staff or user.is_supervisor:
         schools = selectors.schools_overseen_by(user).annotate(
             community_count=Count("communities", filter=Q(communities__archived=False))
         )
@@ -66,6 +68,8 @@ def dashboard(request, npsn):
             "show_archived": show_archived,
             "filtered": bool(stage or flag),
             "can_endorse": request.user.is_principal and request.user.school_id == school.pk,
+            # Supervisors read the figures; the communities' own pages are not theirs to open.
+            "read_only": request.user.is_supervisor,
             "recent_days": selectors.RECENT_DAYS,
             "chart": {
                 "width": selectors.CHART_WIDTH,
@@ -106,8 +110,11 @@ def spreadsheet_safe(value):
 @login_required
 def export_activities(request, npsn):
     """Every activity of the school's communities with attendance counts (no names), as
-    CSV in UTF-8 with a byte order mark, so spreadsheet programs read it right."""
+    CSV in UTF-8 with a byte order mark, so spreadsheet programs read it right.
+    Supervisors get counts on the dashboard, not what each activity was about."""
     school = get_school_for(request, npsn)
+    if request.user.is_supervisor:
+        raise PermissionDenied
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="kegiatan-{school.npsn}.csv"'
     response.write("\ufeff")
@@ -142,12 +149,6 @@ def _back_to(community, target, *, list_page=False):
     return reverse("communities:stage", args=[community.slug]) + f"#umpan-balik-{target.uid}"
 
 
-def _body_error(form):
-    if form.data.get("body", "").strip():
-        return " ".join(form.errors["body"])  # too long
-    return _("Write something before sending.")
-
-
 @login_required
 def feedback_list(request, slug):
     community, access = get_community_for(request, slug, "can_read_feedback")
@@ -180,7 +181,7 @@ def feedback_new(request, slug):
         stage_change = get_object_or_404(community.stage_changes, uid=uid)
     back = _back_to(community, activity or stage_change, list_page=request.POST.get("back") == "list")
     if form.has_error("body"):
-        messages.error(request, _body_error(form))
+        messages.error(request, body_error(form))
         return redirect(back)
     try:
         services.feedback_leave(
@@ -208,7 +209,7 @@ def feedback_reply(request, slug, uid):
     back = _back_to(community, root.activity or root.stage_change, list_page=request.POST.get("back") == "list")
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _body_error(form))
+        messages.error(request, body_error(form))
         return redirect(back)
     try:
         services.feedback_reply(thread=thread, by=request.user, body=form.cleaned_data["body"])

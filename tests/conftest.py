@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from communities.models import Membership
+from kompra.accounts.models import User
 from tests.factories import (
     CommunityFactory,
     MembershipFactory,
@@ -69,6 +70,47 @@ def staff(db):
     return UserFactory(
         school=None, full_name="Admin Situs", email="admin@kompra.test", is_staff=True, is_superuser=True
     )
+
+
+@pytest.fixture
+def pengawas(school):
+    """A school supervisor an admin assigned the community's school."""
+    user = UserFactory(school=None, role=User.Role.PENGAWAS, full_name="Agus Pengawas", email="agus@pengawas.go.id")
+    user.supervised_schools.add(school)
+    return user
+
+
+@pytest.fixture
+def dinas(school):
+    """The education office of the school's kabupaten (Sleman), which oversees its SMPs."""
+    return UserFactory(
+        school=None,
+        role=User.Role.DINAS,
+        full_name="Dinas Pendidikan Sleman",
+        email="disdik@slemankab.go.id",
+        office_district=school.district,
+        office_province=school.province,
+    )
+
+
+@pytest.fixture
+def other_dinas(other_school):
+    return UserFactory(
+        school=None,
+        role=User.Role.DINAS,
+        full_name="Dinas Pendidikan Kota Malang",
+        email="disdik@malangkota.go.id",
+        office_district=other_school.district,
+        office_province=other_school.province,
+    )
+
+
+@pytest.fixture
+def other_pengawas(other_school):
+    """A pengawas of other schools, in the same district as the community's school too."""
+    user = UserFactory(school=None, role=User.Role.PENGAWAS, full_name="Wati Pengawas", email="wati@pengawas.go.id")
+    user.supervised_schools.add(other_school, SchoolFactory(npsn="20400999", name="SMP Negeri 9 Sleman"))
+    return user
 
 
 @pytest.fixture

@@ -16,6 +16,12 @@ PERSONAS = (
     "principal",
     "other_principal",
     "staff",
+    # Supervisors: a pengawas assigned the community's school, the dinas pendidikan of its
+    # district, the dinas of another district, and a pengawas of other schools.
+    "pengawas",
+    "dinas",
+    "other_dinas",
+    "other_pengawas",
 )
 
 # Expected outcomes: HTTP statuses, or one of these redirects.
@@ -24,9 +30,10 @@ REFUSED = "refused"  # 302 back with an error message: allowed to ask, the rules
 OK = "ok"  # 302 after a successful POST, without an error message
 
 
-def row(anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff):
-    """One expected outcome per persona, in PERSONAS order."""
-    statuses = (anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff)
+def row(*statuses):
+    """One expected outcome per persona, in PERSONAS order: anonymous, other_teacher,
+    teacher, member, coordinator, principal, other_principal, staff, then the supervisors
+    pengawas, dinas, other_dinas, other_pengawas."""
     return dict(zip(PERSONAS, statuses, strict=True))
 
 
@@ -73,12 +80,13 @@ def assert_outcome(response, expected, url):
 # kept out of reports, one member's record).
 VISIBILITIES = ("members", "school", "public")
 SEES_COMMUNITY = {
-    "members": row(LOGIN, 404, 404, 200, 200, 200, 404, 200),
-    "school": row(LOGIN, 404, 200, 200, 200, 200, 404, 200),
-    "public": row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
+    "members": row(LOGIN, 404, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404),
+    "school": row(LOGIN, 404, 200, 200, 200, 200, 404, 200, 404, 404, 404, 404),
+    # Supervisors, like everyone signed in, open a public community's pages.
+    "public": row(LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
 }
 # The community's active members only; site staff read these in the Django admin.
-SEES_PRIVATE = row(LOGIN, 404, 404, 200, 200, 404, 404, 404)
+SEES_PRIVATE = row(LOGIN, 404, 404, 200, 200, 404, 404, 404, 404, 404, 404, 404)
 
 
 def visibility_cases(names, personas=PERSONAS):

@@ -46,21 +46,22 @@ from tests.matrix import (
 pytestmark = pytest.mark.django_db
 
 # Columns, in order: anonymous, other_teacher, teacher, member, coordinator, principal,
-# other_principal, staff.
-PERSONAL_PAGE = row(LOGIN, 200, 200, 200, 200, 200, 200, 200)
-PERSONAL_POST = row(LOGIN, OK, OK, OK, OK, OK, OK, OK)
-READ = row(LOGIN, 404, 200, 200, 200, 200, 404, 200)
-CONTRIBUTE_GET = row(LOGIN, 404, 403, 200, 200, 403, 404, 403)
-CONTRIBUTE_POST = row(LOGIN, 404, 403, OK, OK, 403, 404, 403)
+# other_principal, staff, pengawas, dinas, other_dinas, other_pengawas. Supervisors read a
+# community's figures on the school dashboard, never its pages (DESIGN.md: "counts only").
+PERSONAL_PAGE = row(LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
+PERSONAL_POST = row(LOGIN, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK)
+READ = row(LOGIN, 404, 200, 200, 200, 200, 404, 200, 404, 404, 404, 404)
+CONTRIBUTE_GET = row(LOGIN, 404, 403, 200, 200, 403, 404, 403, 404, 404, 404, 404)
+CONTRIBUTE_POST = row(LOGIN, 404, 403, OK, OK, 403, 404, 403, 404, 404, 404, 404)
 # Coordinators only (in the world below, the coordinator proposed the activity).
-MANAGE_GET = row(LOGIN, 404, 403, 403, 200, 403, 404, 403)
-MANAGE_POST = row(LOGIN, 404, 403, 403, OK, 403, 404, 403)
+MANAGE_GET = row(LOGIN, 404, 403, 403, 200, 403, 404, 403, 404, 404, 404, 404)
+MANAGE_POST = row(LOGIN, 404, 403, 403, OK, 403, 404, 403, 404, 404, 404, 404)
 # A reflection is its author's own words: only the author (here the member) edits it.
-AUTHOR_GET = row(LOGIN, 404, 403, 200, 403, 403, 404, 403)
-AUTHOR_POST = row(LOGIN, 404, 403, OK, 403, 403, 404, 403)
+AUTHOR_GET = row(LOGIN, 404, 403, 200, 403, 403, 404, 403, 404, 404, 404, 404)
+AUTHOR_POST = row(LOGIN, 404, 403, OK, 403, 403, 404, 403, 404, 404, 404, 404)
 # Feeds, by whose token is in the address (anonymous: a token nobody has).
-PERSON_FEED = row(404, 200, 200, 200, 200, 200, 200, 200)
-COMMUNITY_FEED = row(404, 404, 200, 200, 200, 200, 404, 200)
+PERSON_FEED = row(404, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
+COMMUNITY_FEED = row(404, 404, 200, 200, 200, 200, 404, 200, 404, 404, 404, 404)
 
 FEEDS = {"calendar_person", "calendar_community"}
 

@@ -18,21 +18,22 @@ from tests.matrix import LOGIN, OK, PERSONAS, REFUSED, assert_outcome, call, pat
 pytestmark = pytest.mark.django_db
 
 # Columns, in order: anonymous, other_teacher, teacher, member, coordinator, principal,
-# other_principal, staff.
-PERSONAL_PAGE = row(LOGIN, 200, 200, 200, 200, 200, 200, 200)
-READ = row(LOGIN, 404, 200, 200, 200, 200, 404, 200)
-MANAGE_GET = row(LOGIN, 404, 403, 403, 200, 403, 404, 403)
-MANAGE_POST = row(LOGIN, 404, 403, 403, OK, 403, 404, 403)
-CONTRIBUTE_GET = row(LOGIN, 404, 403, 200, 200, 403, 404, 403)
-CONTRIBUTE_POST = row(LOGIN, 404, 403, OK, OK, 403, 404, 403)
+# other_principal, staff, pengawas, dinas, other_dinas, other_pengawas. Supervisors read a
+# community's figures on the school dashboard, never its pages (DESIGN.md: "counts only").
+PERSONAL_PAGE = row(LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
+READ = row(LOGIN, 404, 200, 200, 200, 200, 404, 200, 404, 404, 404, 404)
+MANAGE_GET = row(LOGIN, 404, 403, 403, 200, 403, 404, 403, 404, 404, 404, 404)
+MANAGE_POST = row(LOGIN, 404, 403, 403, OK, 403, 404, 403, 404, 404, 404, 404)
+CONTRIBUTE_GET = row(LOGIN, 404, 403, 200, 200, 403, 404, 403, 404, 404, 404, 404)
+CONTRIBUTE_POST = row(LOGIN, 404, 403, OK, OK, 403, 404, 403, 404, 404, 404, 404)
 
 EXPECTED = {
     "mine": ("get", PERSONAL_PAGE),
-    "mute": ("post", row(LOGIN, 404, OK, OK, OK, OK, 404, OK)),
+    "mute": ("post", row(LOGIN, 404, OK, OK, OK, OK, 404, OK, 404, 404, 404, 404)),
     "directory": ("get", PERSONAL_PAGE),
     "found": ("get", PERSONAL_PAGE),
     # Public sign-up page; someone signed in already is sent to their dashboard.
-    "invitation": ("get", row(200, 302, 302, 302, 302, 302, 302, 302)),
+    "invitation": ("get", row(200, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
     "detail": ("get", READ),
     "found_goal": ("get", MANAGE_GET),
     "found_settings": ("get", MANAGE_GET),
@@ -41,15 +42,15 @@ EXPECTED = {
     "members": ("get", READ),
     "invite": ("post", MANAGE_POST),
     # Members are told they are members already; staff have no school to join from.
-    "request_join": ("post", row(LOGIN, 404, OK, REFUSED, REFUSED, OK, 404, 403)),
+    "request_join": ("post", row(LOGIN, 404, OK, REFUSED, REFUSED, OK, 404, 403, 404, 404, 404, 404)),
     # Only someone with a membership row may answer; members have no open invitation.
-    "respond_invitation": ("post", row(LOGIN, 404, 403, REFUSED, REFUSED, 403, 404, 403)),
+    "respond_invitation": ("post", row(LOGIN, 404, 403, REFUSED, REFUSED, 403, 404, 403, 404, 404, 404, 404)),
     # The fixture's coordinator is the only one, so may not leave.
-    "leave": ("post", row(LOGIN, 404, 403, OK, REFUSED, 403, 404, 403)),
+    "leave": ("post", row(LOGIN, 404, 403, OK, REFUSED, 403, 404, 403, 404, 404, 404, 404)),
     "member_action": ("post", MANAGE_POST),
     "stage": ("get", READ),
     "stage_change": ("post", MANAGE_POST),
-    "stage_endorse": ("post", row(LOGIN, 404, 403, 403, 403, OK, 404, 403)),
+    "stage_endorse": ("post", row(LOGIN, 404, 403, 403, 403, OK, 404, 403, 404, 404, 404, 404)),
     "inform_principal": ("post", MANAGE_POST),
     "problems": ("get", READ),
     "problem_new": ("get", CONTRIBUTE_GET),

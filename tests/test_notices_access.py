@@ -15,14 +15,15 @@ from tests.matrix import LOGIN, OK, PERSONAS, assert_outcome, call, patterns_of,
 
 pytestmark = pytest.mark.django_db
 
-# Columns: anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff.
+# Columns: anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff,
+# pengawas, dinas, other_dinas, other_pengawas.
 EXPECTED = {
-    "list": ("get", row(LOGIN, 200, 200, 200, 200, 200, 200, 200)),
-    "open": ("post", row(LOGIN, 404, 404, OK, 404, 404, 404, 404)),
-    "read_all": ("post", row(LOGIN, OK, OK, OK, OK, OK, OK, OK)),
-    "preferences": ("get", row(LOGIN, 200, 200, 200, 200, 200, 200, 200)),
-    "unmute": ("post", row(LOGIN, 404, 404, OK, 404, 404, 404, 404)),
-    "unsubscribe": ("get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "list": ("get", row(LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    "open": ("post", row(LOGIN, 404, 404, OK, 404, 404, 404, 404, 404, 404, 404, 404)),
+    "read_all": ("post", row(LOGIN, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK)),
+    "preferences": ("get", row(LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    "unmute": ("post", row(LOGIN, 404, 404, OK, 404, 404, 404, 404, 404, 404, 404, 404)),
+    "unsubscribe": ("get", row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
 }
 PATTERNS = patterns_of("notices")
 

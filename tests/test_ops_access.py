@@ -5,13 +5,15 @@ A new URL without a row fails `test_every_url_has_a_row`."""
 import pytest
 from django.urls import reverse
 
+from kompra.ops.heartbeat import WORKER, heartbeat_beat
 from tests.matrix import PERSONAS, assert_outcome, call, patterns_of, row
 
 pytestmark = pytest.mark.django_db
 
-# Columns: anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff.
+# Columns: anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff,
+# pengawas, dinas, other_dinas, other_pengawas.
 EXPECTED = {
-    "health": ("get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "health": ("get", row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
 }
 PATTERNS = patterns_of("ops")
 
@@ -35,6 +37,7 @@ def test_matrix(
     login,
     request,
 ):
+    heartbeat_beat(name=WORKER)  # a worker is running
     method, expected = EXPECTED[name]
     url = reverse(f"ops:{name}")
     response = call(login(request.getfixturevalue(persona)), method, url)

@@ -27,14 +27,15 @@ from tests.matrix import LOGIN, OK, PERSONAS, REFUSED, assert_outcome, call, pat
 pytestmark = pytest.mark.django_db
 
 # Columns, in order: anonymous, other_teacher, teacher, member, coordinator, principal,
-# other_principal, staff.
-EVERYONE = row(200, 200, 200, 200, 200, 200, 200, 200)
-READ = row(LOGIN, 404, 200, 200, 200, 200, 404, 200)
-MANAGE_GET = row(LOGIN, 404, 403, 403, 200, 403, 404, 403)
-MANAGE_POST = row(LOGIN, 404, 403, 403, OK, 403, 404, 403)
+# other_principal, staff, pengawas, dinas, other_dinas, other_pengawas. Supervisors read a
+# community's figures on the school dashboard, never its pages (DESIGN.md: "counts only").
+EVERYONE = row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
+READ = row(LOGIN, 404, 200, 200, 200, 200, 404, 200, 404, 404, 404, 404)
+MANAGE_GET = row(LOGIN, 404, 403, 403, 200, 403, 404, 403, 404, 404, 404, 404)
+MANAGE_POST = row(LOGIN, 404, 403, 403, OK, 403, 404, 403, 404, 404, 404, 404)
 # The member wrote the reflection: only they may answer; others who see the community
 # are told why not.
-AUTHOR_POST = row(LOGIN, 404, REFUSED, OK, REFUSED, REFUSED, 404, REFUSED)
+AUTHOR_POST = row(LOGIN, 404, REFUSED, OK, REFUSED, REFUSED, 404, REFUSED, 404, 404, 404, 404)
 
 EXPECTED = {
     "list": ("get", READ),
@@ -48,7 +49,7 @@ EXPECTED = {
     "photo": ("get", EVERYONE),
     "thumbnail": ("get", EVERYONE),
     # Sets the language cookie and goes back.
-    "language": ("get", row(302, 302, 302, 302, 302, 302, 302, 302)),
+    "language": ("get", row(302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
 }
 
 # What the publish form does with a valid submission.

@@ -11,25 +11,26 @@ from tests.matrix import LOGIN, OK, PERSONAS, assert_outcome, call, patterns_of,
 
 pytestmark = pytest.mark.django_db
 
-# Columns: anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff.
+# Columns: anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff,
+# pengawas, dinas, other_dinas, other_pengawas.
 REPORTS = {
     # The portfolio is the community's record: members, its principal and admins.
-    "portfolio": ("get", row(LOGIN, 404, 403, 200, 200, 200, 404, 200)),
-    "portfolio_pdf": ("get", row(LOGIN, 404, 403, 200, 200, 200, 404, 200)),
-    "activities_csv": ("get", row(LOGIN, 404, 403, 403, 200, 200, 404, 200)),
+    "portfolio": ("get", row(LOGIN, 404, 403, 200, 200, 200, 404, 200, 404, 404, 404, 404)),
+    "portfolio_pdf": ("get", row(LOGIN, 404, 403, 200, 200, 200, 404, 200, 404, 404, 404, 404)),
+    "activities_csv": ("get", row(LOGIN, 404, 403, 403, 200, 200, 404, 200, 404, 404, 404, 404)),
     # Everything of the community, personal data included: its coordinators (and admins).
-    "archive": ("get", row(LOGIN, 404, 403, 403, 200, 403, 404, 200)),
+    "archive": ("get", row(LOGIN, 404, 403, 403, 200, 403, 404, 200, 404, 404, 404, 404)),
 }
 SCHOOLS = {
     # A principal is sent on to their own school; admins choose from the list.
-    "mine": ("get", row(LOGIN, 404, 404, 404, 404, 302, 302, 200)),
+    "mine": ("get", row(LOGIN, 404, 404, 404, 404, 302, 302, 200, 200, 200, 200, 200)),
     # Another school's dashboard is not revealed to anyone but its principal and admins.
-    "dashboard": ("get", row(LOGIN, 404, 404, 404, 404, 200, 404, 200)),
-    "report": ("get", row(LOGIN, 404, 404, 404, 404, 200, 404, 200)),
-    "export_activities": ("get", row(LOGIN, 404, 404, 404, 404, 200, 404, 200)),
-    "feedback": ("get", row(LOGIN, 404, 403, 200, 200, 200, 404, 200)),
-    "feedback_new": ("post", row(LOGIN, 404, 403, 403, 403, OK, 404, 403)),
-    "feedback_reply": ("post", row(LOGIN, 404, 403, 403, OK, OK, 404, 403)),
+    "dashboard": ("get", row(LOGIN, 404, 404, 404, 404, 200, 404, 200, 200, 200, 404, 404)),
+    "report": ("get", row(LOGIN, 404, 404, 404, 404, 200, 404, 200, 200, 200, 404, 404)),
+    "export_activities": ("get", row(LOGIN, 404, 404, 404, 404, 200, 404, 200, 403, 403, 404, 404)),
+    "feedback": ("get", row(LOGIN, 404, 403, 200, 200, 200, 404, 200, 404, 404, 404, 404)),
+    "feedback_new": ("post", row(LOGIN, 404, 403, 403, 403, OK, 404, 403, 404, 404, 404, 404)),
+    "feedback_reply": ("post", row(LOGIN, 404, 403, 403, OK, OK, 404, 403, 404, 404, 404, 404)),
 }
 EXPECTED = {("reports", name): rule for name, rule in REPORTS.items()} | {
     ("schools", name): rule for name, rule in SCHOOLS.items()

@@ -46,7 +46,7 @@ def test_seed_demo_creates_schools_people_and_a_site_admin(settings):
         principals=Count("people", filter=Q(people__role=User.Role.PRINCIPAL)),
         teachers=Count("people", filter=Q(people__role=User.Role.TEACHER)),
     )
-    assert schools.count() == 2
+    assert schools.count() == 3
     for school in schools:
         assert school.principals == 1, school
         assert school.teachers >= 4, school
@@ -101,6 +101,22 @@ def test_seed_demo_refuses_to_run_in_production(settings):
     with pytest.raises(CommandError, match="DJANGO_DEBUG"):
         seed()
     assert snapshot() == {"schools": 0, "users": 0, "addresses": 0, "staff": 0}
+
+
+def test_seed_demo_has_a_pengawas_and_a_dinas_over_the_demo_schools(settings):
+    settings.DEBUG = True
+    output = seed()
+    pengawas = User.objects.get(role=User.Role.PENGAWAS)
+    dinas = User.objects.get(role=User.Role.DINAS)
+    assert pengawas.email in output and dinas.email in output
+    sleman = set(School.objects.filter(district="Kabupaten Sleman"))
+    assert len(sleman) == 2
+    assert set(School.objects.supervised_by(pengawas)) == sleman
+    assert set(School.objects.supervised_by(dinas)) == sleman
+    for user in (pengawas, dinas):
+        user.full_clean()
+    seed()  # still idempotent
+    assert User.objects.filter(role__in=User.SUPERVISOR_ROLES).count() == 2
 
 
 DAYS = {"Senin": 0, "Selasa": 1, "Rabu": 2, "Kamis": 3, "Jumat": 4, "Sabtu": 5, "Minggu": 6}

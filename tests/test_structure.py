@@ -23,10 +23,12 @@ LAYERS = {
     "publishing": 3,
     "schools": 3,
     "reports": 4,
+    "supervision": 4,
+    "search": 5,
     "kompra": 9,
 }
 
-APPS = ["kompra", "notices", "communities", "activities", "publishing", "schools", "reports"]
+APPS = ["kompra", "notices", "communities", "activities", "publishing", "schools", "reports", "supervision", "search"]
 
 
 def layer_of(module):

@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,24 @@ validate_npsn = RegexValidator(
 )
 
 
+class SchoolQuerySet(models.QuerySet):
+    def supervised_by(self, user):
+        """The schools a supervisor oversees (DOMAIN.md, "School context"): a pengawas
+        those an admin assigned; a dinas pendidikan of a kabupaten/kota its district's
+        PAUD, SD and SMP schools; a province's dinas (no district set) the province's
+        SMA, SMK and SLB schools. Nobody else supervises any school."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == User.Role.PENGAWAS:
+            return self.filter(pk__in=user.supervised_schools.values("pk"))
+        if user.role == User.Role.DINAS and user.office_province:
+            in_province = self.filter(province__iexact=user.office_province)
+            if user.office_district:
+                return in_province.filter(district__iexact=user.office_district, level__in=School.DISTRICT_LEVELS)
+            return in_province.filter(level__in=School.PROVINCE_LEVELS)
+        return self.none()
+
+
 class School(models.Model):
     """A satuan pendidikan, known nationally by its NPSN."""
 
@@ -28,6 +47,11 @@ class School(models.Model):
         SMA = "sma", _("SMA")
         SMK = "smk", _("SMK")
         SLB = "slb", _("SLB")
+
+    # Which education office answers for which level: the kabupaten/kota for early and
+    # basic schooling, the province for upper secondary and special schools.
+    DISTRICT_LEVELS = (Level.PAUD, Level.SD, Level.SMP)
+    PROVINCE_LEVELS = (Level.SMA, Level.SMK, Level.SLB)
 
     npsn = models.CharField(
         _("NPSN"),
@@ -40,6 +64,8 @@ class School(models.Model):
     level = models.CharField(_("level"), max_length=4, choices=Level.choices)
     district = models.CharField(_("district (kabupaten/kota)"), max_length=100)
     province = models.CharField(_("province"), max_length=100)
+
+    objects = SchoolQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("school")
@@ -90,6 +116,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Role(models.TextChoices):
         TEACHER = "teacher", _("teacher")
         PRINCIPAL = "principal", _("principal")
+        PENGAWAS = "pengawas", _("school supervisor (pengawas)")
+        DINAS = "dinas", _("education office (dinas pendidikan)")
+
+    SUPERVISOR_ROLES = (Role.PENGAWAS, Role.DINAS)
 
     class TimeZone(models.TextChoices):
         WIB = "Asia/Jakarta", _("WIB (Western Indonesia, UTC+7)")
@@ -116,6 +146,28 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.TEACHER)
+    supervised_schools = models.ManyToManyField(
+        School,
+        verbose_name=_("supervised schools"),
+        related_name="supervisors",
+        blank=True,
+        help_text=_("For a pengawas: the schools an admin assigned to them."),
+    )
+    office_province = models.CharField(
+        _("education office's province"),
+        max_length=100,
+        blank=True,
+        help_text=_("For a dinas pendidikan account: the province of the office."),
+    )
+    office_district = models.CharField(
+        _("education office's district (kabupaten/kota)"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "For the office of a kabupaten/kota: it oversees the district's PAUD, SD and SMP schools. "
+            "Leave empty for a province's office, which oversees the province's SMA, SMK and SLB schools."
+        ),
+    )
     language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES, default="id")
     time_zone = models.CharField(_("time zone"), max_length=32, choices=TimeZone.choices, default=TimeZone.WIB)
     is_active = models.BooleanField(_("active"), default=True)
@@ -135,6 +187,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             # The unique email above is case-sensitive; addresses are not.
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            # A supervisor oversees schools from outside them: with a school of their own,
+            # the rules for that school's teachers would apply to them too.
+            models.CheckConstraint(
+                condition=~Q(role__in=["pengawas", "dinas"]) | Q(school__isnull=True),
+                name="user_supervisor_has_no_school",
+            ),
+            models.CheckConstraint(condition=~Q(role="dinas") | ~Q(office_province=""), name="user_dinas_has_province"),
         ]
 
     def __str__(self):
@@ -145,6 +204,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = self.__class__.objects.normalize_email(self.email)
         if self.email and User.objects.filter(email__iexact=self.email).exclude(pk=self.pk).exists():
             raise ValidationError({"email": _("Another account already uses this email address.")})
+        if self.role in self.SUPERVISOR_ROLES and self.school_id:
+            raise ValidationError({"school": _("A pengawas or dinas account is not linked to a school.")})
+        if self.role == self.Role.DINAS and not self.office_province.strip():
+            raise ValidationError({"office_province": _("Give the province of the education office.")})
+        if self.role != self.Role.DINAS and (self.office_province or self.office_district):
+            raise ValidationError({"office_province": _("Only dinas pendidikan accounts have an office region.")})
 
     def save(self, *args, **kwargs):
         self.short_name = self.short_name.strip() or short_name_from(self.full_name)
@@ -160,3 +225,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_principal(self):
         return self.role == self.Role.PRINCIPAL
+
+    @property
+    def is_supervisor(self):
+        """A pengawas or a dinas pendidikan: reads community-level figures of the schools
+        they oversee, and writes to those schools' principals."""
+        return self.role in self.SUPERVISOR_ROLES

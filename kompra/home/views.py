@@ -8,6 +8,7 @@ from activities.selectors import dashboard_for as activities_dashboard
 from communities.selectors import dashboard_for as communities_dashboard
 from publishing.selectors import publication_requests_for
 from schools.selectors import feedback_for_dashboard
+from supervision.selectors import feedback_for_principal
 
 
 def home(request):
@@ -25,5 +26,6 @@ def dashboard(request):
         "publication_requests": publication_requests_for(request.user),
         "feedback_to_answer": feedback_for_dashboard(request.user),
         "calendar_url": subscribe_url(request, request.user),
+        "supervisor_feedback": feedback_for_principal(request.user),
     }
     return render(request, "home/dashboard.html", context)

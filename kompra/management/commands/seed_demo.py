@@ -38,7 +38,31 @@ SCHOOLS = [
         "principal": "Hadi Purnomo, S.Pd.",
         "teachers": ["Indah Permatasari", "Joko Widodo Susilo", "Kartika Sari", "Lukman Hakim"],
     },
+    {
+        "npsn": "20401234",
+        "name": "SD Negeri Caturtunggal 1",
+        "level": School.Level.SD,
+        "district": "Kabupaten Sleman",
+        "province": "DI Yogyakarta",
+        "domain": "sdncaturtunggal1.sch.id",
+        "principal": "Yuni Astuti, S.Pd.",
+        "teachers": ["Gita Puspitasari", "Hendra Gunawan", "Irma Suryani", "Kurniawati Dewi"],
+    },
 ]
+
+# Supervisors of the Sleman schools: a pengawas an admin assigned two of them, and the
+# district's education office, which oversees its PAUD, SD and SMP schools.
+PENGAWAS = {
+    "email": "pengawas@disdiksleman.go.id",
+    "full_name": "Drs. Agus Salim, M.Pd.",
+    "schools": ["20400123", "20401234"],
+}
+DINAS = {
+    "email": "dinas@disdiksleman.go.id",
+    "full_name": "Dinas Pendidikan Kabupaten Sleman",
+    "district": "Kabupaten Sleman",
+    "province": "DI Yogyakarta",
+}
 
 
 def _demo_photo():
@@ -89,6 +113,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             logins = self.seed()
             self.seed_communities()
+            self.seed_supervision()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Password for every demo account: ") + DEMO_PASSWORD)
         for label, email in logins:
             self.stdout.write(f"  {label:<38} {email}")
@@ -105,6 +130,18 @@ class Command(BaseCommand):
             for name in data["teachers"]:
                 email = self._person(_email(name, data["domain"]), name, school)
                 logins.append((f"teacher, {school.name}", email))
+        email = self._person(PENGAWAS["email"], PENGAWAS["full_name"], None, role=User.Role.PENGAWAS)
+        User.objects.get(email=email).supervised_schools.set(School.objects.filter(npsn__in=PENGAWAS["schools"]))
+        logins.append(("pengawas (school supervisor)", email))
+        email = self._person(
+            DINAS["email"],
+            DINAS["full_name"],
+            None,
+            role=User.Role.DINAS,
+            office_district=DINAS["district"],
+            office_province=DINAS["province"],
+        )
+        logins.append((f"dinas pendidikan, {DINAS['district']}", email))
         return logins
 
     def seed_communities(self):
@@ -159,6 +196,55 @@ class Command(BaseCommand):
             concern="Siswa kelas 3 cemas setiap kali pelajaran matematika dimulai.",
         )
         Membership.objects.create(user=sd["kartika"], community=numerasi, joined_at=numerasi.created_at)
+
+    def seed_supervision(self):
+        """A young community at the Sleman SD, so the supervisors see more than one school,
+        and a pengawas's note to the SMP's principal with her reply."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from activities.models import Activity, Attendance
+        from communities import services
+        from communities.models import Community, Membership
+        from supervision.models import SchoolFeedback
+
+        if Community.objects.filter(slug="bermain-sambil-berhitung").exists():
+            return
+        people = {u.email.split("@")[0]: u for u in User.objects.filter(school__npsn="20401234")}
+        community = services.community_found(
+            founder=people["gita"],
+            name="Bermain Sambil Berhitung",
+            concern="Siswa kelas 1 dan 2 cepat bosan saat belajar berhitung.",
+        )
+        Membership.objects.create(user=people["hendra"], community=community, joined_at=community.created_at)
+        start = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(days=10)
+        meeting = Activity.objects.create(
+            community=community,
+            title="Berbagi permainan berhitung dengan benda konkret",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            place="Ruang kelas 2",
+            status=Activity.Status.HELD,
+            proposed_by=people["gita"],
+            minutes="Kami mencoba permainan toko-tokoan untuk belajar penjumlahan.",
+        )
+        Attendance.objects.create(activity=meeting, user=people["hendra"], status=Attendance.Status.PRESENT)
+
+        pengawas = User.objects.get(email=PENGAWAS["email"])
+        principal = User.objects.get(email=_email("kepsek", SCHOOLS[0]["domain"]))
+        school = School.objects.get(npsn=SCHOOLS[0]["npsn"])
+        thread = SchoolFeedback.objects.create(
+            school=school,
+            author=pengawas,
+            body="Komunitas literasi berjalan rutin. Apakah hasil peta konsep bisa dibagikan di KKG kecamatan?",
+        )
+        SchoolFeedback.objects.create(
+            school=school,
+            reply_to=thread,
+            author=principal,
+            body="Bisa, Pak. Kami siapkan untuk pertemuan bulan depan.",
+        )
 
     def seed_practice(self, community, people, problem):
         """A few months of practice: meetings with attendance, a photo, minutes,
@@ -263,15 +349,16 @@ class Command(BaseCommand):
             body="Terima kasih, dokumentasinya rapi. Bagaimana kalau hasilnya dibagikan di rapat guru?",
         )
 
-    def _person(self, email, full_name, school, *, principal=False, staff=False):
+    def _person(self, email, full_name, school, *, principal=False, staff=False, role=None, **office):
         user, _ = User.objects.update_or_create(
             email=email,
             defaults={
                 "full_name": full_name,
                 "school": school,
-                "role": User.Role.PRINCIPAL if principal else User.Role.TEACHER,
+                "role": role or (User.Role.PRINCIPAL if principal else User.Role.TEACHER),
                 "is_staff": staff,
                 "is_superuser": staff,
+                **office,
             },
         )
         user.set_password(DEMO_PASSWORD)
