@@ -307,8 +307,8 @@ def test_school_dashboard_is_read_only_for_supervisors(school, community, coordi
 
 # Measured: session and user (2), the schools (1), their live communities (1), the readiness
 # facts (8), the health aggregates but the monthly chart (5), recent activities, stage
-# movement and feedback (3).
-DASHBOARD_QUERIES = 20
+# movement and feedback (3), the notice bell's unread count (1).
+DASHBOARD_QUERIES = 21
 
 
 def test_query_count_does_not_grow_with_schools(django_assert_max_num_queries, login):
