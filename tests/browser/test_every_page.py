@@ -1,4 +1,4 @@
-"""Every page the access matrices know, as a coordinator, a member, a principal and an
+"""Every page the access matrices know, as a coordinator, a member, a principal, a pengawas and an
 anonymous visitor see it: axe-core at 360x740 and 1280x800 (no serious or critical
 violation, WCAG 2.2 target size included), the Nu HTML checker (no error), and no page
 wider than a 360 px phone.
@@ -13,18 +13,26 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from notices.mail import unsubscribe_token
+from notices.models import Notice
+from notices.services import notice_send
+from supervision.models import SchoolFeedback
 from tests import (
     test_activities_access,
     test_communities_access,
+    test_notices_access,
     test_publishing_access,
     test_reports_schools_access,
+    test_search_access,
     test_site_access,
+    test_supervision_access,
 )
 from tests.browser import conftest as browser_conftest
 from tests.browser.conftest import sign_in
@@ -33,7 +41,7 @@ ROOT = Path(settings.BASE_DIR)
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 JAVA = Path("/usr/bin/java")
-PERSONAS = ("coordinator", "member", "principal", "anonymous")
+PERSONAS = ("coordinator", "member", "principal", "pengawas", "anonymous")
 VIEWPORTS = ((360, 740, True), (1280, 800, False))
 BLOCKING = {"serious", "critical"}
 
@@ -56,6 +64,23 @@ def tools_or_skip():
         pytest.skip(message)
 
 
+@pytest.fixture
+def more_worlds(worlds, community, member, pengawas):
+    """The worlds of the notices and supervision matrices: a notice and an unsubscribe
+    token of the member, a supervisor's feedback thread to the school."""
+    notice_send(kind="problem_new", to=member, about=community, group=community, title="Kabar untuk Ani")
+    thread = SchoolFeedback.objects.create(school=community.home_school, author=pengawas, body="Bagaimana kabarnya?")
+    return {
+        **worlds,
+        "notices": SimpleNamespace(
+            notice=Notice.objects.filter(recipient=member).first(),
+            mute=None,
+            token=unsubscribe_token(user=member, kinds=["problem_new"]),
+        ),
+        "supervision": SimpleNamespace(school=community.home_school, thread=thread),
+    }
+
+
 def matrix_pages(persona, worlds):
     """(label, url) of every GET page the matrices say this persona may open (200)."""
     pages = []
@@ -63,6 +88,8 @@ def matrix_pages(persona, worlds):
         ("communities", test_communities_access, worlds["communities"]),
         ("activities", test_activities_access, worlds["activities"]),
         ("publishing", test_publishing_access, worlds["publishing"]),
+        ("notices", test_notices_access, worlds["notices"]),
+        ("supervision", test_supervision_access, worlds["supervision"]),
     ):
         for name, (method, statuses) in sorted(module.EXPECTED.items()):
             if method == "get" and statuses[persona] == 200:
@@ -74,6 +101,8 @@ def matrix_pages(persona, worlds):
     for name, (method, statuses) in sorted(test_site_access.EXPECTED.items()):
         if method == "get" and statuses[persona] == 200:
             pages.append((name, reverse(name)))
+    if test_search_access.EXPECTED["results"][1][persona] == 200:
+        pages.append(("search:results", reverse("search:results") + "?q=literasi"))
     if persona == "anonymous":
         pages.append(("account_login", reverse("account_login")))
     return pages
@@ -114,7 +143,7 @@ def run_vnu(files):
 
 @pytest.mark.browser
 @pytest.mark.page_checks
-def test_every_page_is_accessible_valid_and_fits_a_phone(browser, live_server, worlds, request, tmp_path):
+def test_every_page_is_accessible_valid_and_fits_a_phone(browser, live_server, more_worlds, request, tmp_path):
     tools_or_skip()
     browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": AXE.read_text()})
     browser.set_script_timeout(60)
@@ -125,7 +154,7 @@ def test_every_page_is_accessible_valid_and_fits_a_phone(browser, live_server, w
     for persona in PERSONAS:
         user = request.getfixturevalue(persona)
         client = sign_in(browser, live_server, user)
-        for label, url in matrix_pages(persona, worlds):
+        for label, url in matrix_pages(persona, more_worlds):
             status, html = html_of(client, url)
             if status != 200:
                 not_ok.append(f"{persona} {label} {url}: {status}")
