@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
@@ -23,12 +24,15 @@ from notices.share import whatsapp_text
 from notices.tasks import MAX_ATTEMPTS
 from publishing import services as publishing_services
 from schools import services as school_services
+from tests.conftest import client_for
 from tests.factories import (
     ActivityFactory,
     MembershipFactory,
     PrincipalFactory,
+    PublicationFactory,
     ReflectionFactory,
     UserFactory,
+    held_activity,
 )
 
 pytestmark = pytest.mark.django_db
@@ -436,6 +440,18 @@ def test_invitation_link_and_publication_can_be_shared(community, coordinator, l
     page = login(coordinator).get(reverse("communities:members", args=[community.slug])).content.decode()
     invitation = community.invitations.get()
     assert "https://wa.me/?text=" in page and str(invitation.token) in page
+
+
+def test_publication_page_shares_its_public_address(community, coordinator):
+    from urllib.parse import unquote
+
+    publication = PublicationFactory(activity=held_activity(community), published_by=coordinator, title="Pojok Baca")
+    page = client_for(None).get(reverse("publishing:public", args=[publication.uid])).content.decode()
+    link = page.split('class="btn btn-sm btn-success share-whatsapp" href="', 1)[1].split('"', 1)[0]
+    text = unquote(link.removeprefix("https://wa.me/?text="))
+    assert text.startswith("*Pojok Baca*")
+    assert community.name in text
+    assert text.endswith(settings.KOMPRA_BASE_URL + reverse("publishing:public", args=[publication.uid]))
 
 
 def test_principal_notices_follow_new_principals(community, coordinator):

@@ -449,3 +449,23 @@ def test_a_search_with_no_result_costs_no_page_query(community, coordinator, log
     with django_assert_max_num_queries(SEARCH_QUERIES):
         response = client.get(SEARCH, {"q": "tidakadasamasekali"})
     assert "Tidak ditemukan" in response.content.decode() or "Nothing found" in response.content.decode()
+
+
+def test_the_database_has_its_full_text_index():
+    """PostgreSQL keeps a GIN index on the vector and answers through it; SQLite an FTS5 table."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_entry_vector_gin'")
+            (definition,) = cursor.fetchone()
+            assert "USING gin (vector)" in definition
+            cursor.execute("SET enable_seqscan = off")
+            cursor.execute(
+                "EXPLAIN SELECT id FROM search_entry WHERE vector @@ websearch_to_tsquery('indonesian', 'membaca')"
+            )
+            plan = " ".join(row[0] for row in cursor.fetchall())
+            cursor.execute("SET enable_seqscan = on")
+            assert "search_entry_vector_gin" in plan
+        else:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'search_entry_fts'")
+            (definition,) = cursor.fetchone()
+            assert "USING fts5" in definition
