@@ -1,0 +1,50 @@
+"""The access matrix of the "privacy" namespace: every URL, every persona. Each
+person's requests and downloads are theirs alone (others get 404). A new URL without a
+row fails `test_every_url_has_a_row`."""
+
+import pytest
+from django.urls import reverse
+
+from tests.matrix import LOGIN, PERSONAS, assert_outcome, call, patterns_of, row
+
+pytestmark = pytest.mark.django_db
+
+EVERYONE = row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
+SIGNED_IN = row(LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
+
+# Columns: anonymous, other_teacher, teacher, member, coordinator, principal, other_principal, staff,
+# pengawas, dinas, other_dinas, other_pengawas.
+EXPECTED = {
+    "notice": ("get", EVERYONE),
+    # The form; a POST without the password shows it again with the error, nothing changed.
+    "delete": ("get", SIGNED_IN),
+    "deletion_scheduled": ("get", EVERYONE),
+}
+POSTS = {"delete": ("post", SIGNED_IN)}
+PATTERNS = patterns_of("privacy")
+
+
+@pytest.fixture
+def world(community, coordinator, member, principal, teacher, other_teacher, other_principal, staff):
+    return community
+
+
+def url_for(name, world):
+    return reverse(f"privacy:{name}")
+
+
+def test_every_url_has_a_row():
+    assert set(PATTERNS) == set(EXPECTED)
+
+
+CASES = [(n, *EXPECTED[n]) for n in EXPECTED] + [(n, *POSTS[n]) for n in POSTS]
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "expected", "persona"),
+    [pytest.param(n, m, e, p, id=f"{n}-{m}-{p}") for n, m, e in CASES for p in PERSONAS],
+)
+def test_matrix(name, method, expected, persona, world, login, request):
+    url = url_for(name, world)
+    response = call(login(request.getfixturevalue(persona)), method, url)
+    assert_outcome(response, expected[persona], url)
