@@ -14,8 +14,10 @@ class PrivacyRightsConfig(AppConfig):
 
         @periodic
         def start_erasures(now):
-            from privacy_rights.models import DeletionRequest
-            from privacy_rights.tasks import erase_due_accounts
+            from privacy_rights.models import DeletionRequest, ExportRequest
+            from privacy_rights.tasks import erase_due_accounts, exports_expire
 
             if DeletionRequest.objects.due(now).exists():
                 erase_due_accounts.enqueue()
+            if ExportRequest.objects.expired(now).exclude(state=ExportRequest.State.EXPIRED).exists():
+                exports_expire.enqueue()

@@ -2,13 +2,19 @@
 rules do not allow raises `Refused`, whose message is shown as it is, nothing changed."""
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from communities.models import Community, Membership
-from privacy_rights.models import DeletionRequest
+from notices.mail import site_context, site_url
+from notices.tasks import email_send
+from privacy_rights.models import DeletionRequest, ExportRequest
 
 logger = logging.getLogger(__name__)
 
@@ -63,3 +69,70 @@ def deletion_cancel(*, user):
     user.save(update_fields=["is_active"])
     logger.info("account deletion cancelled: user_id=%s request=%s", user.pk, request.pk)
     return request
+
+
+# Downloading one's data
+
+
+@transaction.atomic
+def export_request(*, user):
+    """Queues the building of a person's data zip. Refused while one is being prepared."""
+    from privacy_rights.tasks import export_build
+
+    if ExportRequest.objects.filter(user=user, state=ExportRequest.State.QUEUED).exists():
+        raise Refused(_("Your copy is already being prepared; you will get an email when it is ready."))
+    export = ExportRequest.objects.create(user=user)
+    export_build.enqueue(export.pk)
+    logger.info("data export requested: user_id=%s request=%s", user.pk, export.pk)
+    return export
+
+
+def export_build(*, export_id):
+    """The worker's half: builds the zip, keeps it until `expires_at`, emails the link."""
+    from privacy_rights.export import build_zip
+
+    export = ExportRequest.objects.select_related("user").get(pk=export_id)
+    if export.state != ExportRequest.State.QUEUED:
+        return export
+    user = export.user
+    try:
+        archive = build_zip(user)
+    except Exception:
+        ExportRequest.objects.filter(pk=export.pk).update(state=ExportRequest.State.FAILED)
+        logger.exception("data export failed: request=%s", export.pk)
+        raise
+    with archive:
+        export.file.save("data.zip", archive, save=False)
+    now = timezone.now()
+    export.size = export.file.size
+    export.state = ExportRequest.State.READY
+    export.ready_at = now
+    export.expires_at = now + timedelta(days=settings.KOMPRA_EXPORT_DAYS)
+    export.save(update_fields=["file", "size", "state", "ready_at", "expires_at"])
+    with translation.override(user.language or "id"):
+        body = render_to_string(
+            "privacy_rights/email/export_ready.txt",
+            {
+                "person": user,
+                "link": site_url(reverse("privacy:exports")),
+                "expires_at": export.expires_at,
+                **site_context(),
+            },
+        )
+        subject = _("Your copy of your data is ready")
+    email_send.enqueue(subject=str(subject), body=body, to=[user.email])
+    logger.info("data export ready: user_id=%s request=%s bytes=%s", user.pk, export.pk, export.size)
+    return export
+
+
+def exports_expire(now=None):
+    """Deletes the files of downloads past `expires_at`. Returns how many."""
+    expired = 0
+    for export in ExportRequest.objects.expired(now).exclude(state=ExportRequest.State.EXPIRED):
+        if export.file:
+            export.file.delete(save=False)
+        export.file = ""
+        export.state = ExportRequest.State.EXPIRED
+        export.save(update_fields=["file", "state"])
+        expired += 1
+    return expired

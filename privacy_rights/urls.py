@@ -6,6 +6,8 @@ app_name = "privacy"
 
 urlpatterns = [
     path("privasi/", views.notice, name="notice"),
+    path("privasi/data-saya/", views.exports, name="exports"),
+    path("privasi/data-saya/<uuid:uid>/", views.export_download, name="export_download"),
     path("privasi/hapus-akun/", views.account_delete, name="delete"),
     path("privasi/hapus-akun/terjadwal/", views.deletion_scheduled, name="deletion_scheduled"),
 ]

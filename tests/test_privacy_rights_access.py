@@ -3,9 +3,12 @@ person's requests and downloads are theirs alone (others get 404). A new URL wit
 row fails `test_every_url_has_a_row`."""
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.matrix import LOGIN, PERSONAS, assert_outcome, call, patterns_of, row
+from privacy_rights.models import ExportRequest
+from tests.matrix import LOGIN, OK, PERSONAS, assert_outcome, call, patterns_of, row
 
 pytestmark = pytest.mark.django_db
 
@@ -19,17 +22,24 @@ EXPECTED = {
     # The form; a POST without the password shows it again with the error, nothing changed.
     "delete": ("get", SIGNED_IN),
     "deletion_scheduled": ("get", EVERYONE),
+    "exports": ("get", SIGNED_IN),
+    # The member's own download: nobody else, site staff included, can fetch it.
+    "export_download": ("get", row(LOGIN, 404, 404, 200, 404, 404, 404, 404, 404, 404, 404, 404)),
 }
-POSTS = {"delete": ("post", SIGNED_IN)}
+POSTS = {"delete": ("post", SIGNED_IN), "exports": ("post", row(LOGIN, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK))}
 PATTERNS = patterns_of("privacy")
 
 
 @pytest.fixture
 def world(community, coordinator, member, principal, teacher, other_teacher, other_principal, staff):
-    return community
+    export = ExportRequest.objects.create(user=member, state=ExportRequest.State.READY, ready_at=timezone.now(), size=3)
+    export.file.save("data.zip", ContentFile(b"zip"))
+    return export
 
 
 def url_for(name, world):
+    if name == "export_download":
+        return reverse("privacy:export_download", args=[world.uid])
     return reverse(f"privacy:{name}")
 
 
