@@ -10,7 +10,18 @@ class PrivacyRightsConfig(AppConfig):
     verbose_name = _("Personal data")
 
     def ready(self):
+        from django.db.models.signals import post_save
+
+        from activities.models import Document
         from notices.registry import periodic
+
+        def photo_saved(sender, instance, created, raw=False, **kwargs):
+            if created and not raw and instance.shows_students and instance.consent_confirmed:
+                from privacy_rights.photos import consent_given
+
+                consent_given(instance)
+
+        post_save.connect(photo_saved, sender=Document, weak=False, dispatch_uid="privacy-consent-given")
 
         @periodic
         def start_erasures(now):

@@ -113,3 +113,45 @@ class ExportRequest(models.Model):
     @property
     def is_downloadable(self):
         return self.state == self.State.READY and not self.is_expired and bool(self.file)
+
+
+class PhotoConsentEvent(models.Model):
+    """The consent log of photos showing students: consent given at upload, withdrawn
+    by a coordinator (a parent asked), or the photo purged as too old. The record stays
+    after the photo and its file are gone: it keeps the photo's public id, who and when,
+    never the picture or a caption."""
+
+    class Kind(models.TextChoices):
+        GIVEN = "given", _("consent given")
+        WITHDRAWN = "withdrawn", _("consent withdrawn")
+        PURGED = "purged", _("deleted as older than the chosen period")
+
+    community = models.ForeignKey(
+        "communities.Community", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    activity = models.ForeignKey(
+        "activities.Activity",
+        verbose_name=_("activity"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    photo_uid = models.UUIDField(_("photo"))
+    kind = models.CharField(_("what"), max_length=10, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("student photo consent event")
+        verbose_name_plural = _("student photo consent log")
+        ordering = ["-at"]
+        indexes = [
+            # The log of one community, newest first.
+            models.Index(fields=["community", "-at"], name="consent_event_community_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.photo_uid} · {self.get_kind_display()}"

@@ -8,9 +8,15 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from privacy_rights.forms import DeletionForm
-from privacy_rights.models import ExportRequest
+from communities.access import get_community_for
+from kompra.shortcuts import community_page
+from privacy_rights.forms import DeletionForm, PurgeForm
+from privacy_rights.models import ExportRequest, PhotoConsentEvent
+from privacy_rights.photos import photo_consent_withdraw, purge_candidates
+from privacy_rights.photos import student_photos as student_photos_of
+from privacy_rights.photos import student_photos_purge as photos_purge
 from privacy_rights.services import (
     Refused,
     communities_only_they_coordinate,
@@ -82,3 +88,60 @@ def export_download(request, uid):
     response = FileResponse(export.file.open("rb"), as_attachment=True, filename=name, content_type="application/zip")
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# Photos showing students (coordinators)
+
+
+@login_required
+def student_photos(request, slug):
+    community, access = get_community_for(request, slug, need="can_manage")
+    photos = student_photos_of(community).select_related("activity", "product").order_by("-created_at")
+    events = PhotoConsentEvent.objects.filter(community=community).select_related("by")[:20]
+    return community_page(
+        request,
+        community,
+        access,
+        "privacy_rights/student_photos.html",
+        photos=photos,
+        events=events,
+        purge_form=PurgeForm(),
+    )
+
+
+@login_required
+@require_POST
+def photo_withdraw(request, slug, uid):
+    community, access = get_community_for(request, slug, need="can_manage")
+    photo = get_object_or_404(student_photos_of(community), uid=uid)
+    photo_consent_withdraw(document=photo, by=request.user)
+    messages.success(request, _("Consent withdrawn: the photo has left every publication and is deleted."))
+    return redirect("privacy:student_photos", community.slug)
+
+
+@login_required
+@require_POST
+def student_photos_purge(request, slug):
+    """Two steps: the first POST shows how many photos would go; the second, with
+    `confirm`, deletes them."""
+    community, access = get_community_for(request, slug, need="can_manage")
+    form = PurgeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a period. Nothing was deleted."))
+        return redirect("privacy:student_photos", community.slug)
+    days = form.cleaned_data["days"]
+    if not form.cleaned_data["confirm"]:
+        count = purge_candidates(community, days=days).count()
+        confirm = PurgeForm(initial={"days": days, "confirm": True})
+        return community_page(
+            request,
+            community,
+            access,
+            "privacy_rights/student_photos_purge.html",
+            count=count,
+            period=dict(PurgeForm.PERIODS)[days],
+            form=confirm,
+        )
+    removed = photos_purge(community=community, days=days, by=request.user)
+    messages.success(request, _("%(count)s photos showing students were deleted.") % {"count": removed})
+    return redirect("privacy:student_photos", community.slug)

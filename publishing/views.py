@@ -204,26 +204,27 @@ def _public_photo(uid, photo_uid):
     return get_object_or_404(publication.photos.publishable(), uid=photo_uid)
 
 
-def _serve_public(request, field_file, content_type):
+def _serve_public(request, field_file, content_type, *, shows_students=False):
     response = serve_stored(request, field_file, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     if response.status_code == 200:
-        # Short, like the pages: a withdrawn photo must leave shared caches soon.
-        response["Cache-Control"] = "public, max-age=300"
+        # Short, like the pages: a withdrawn photo must leave shared caches soon. A photo
+        # of students, whose parents may withdraw consent at any time, is kept by none.
+        response["Cache-Control"] = "private, no-store" if shows_students else "public, max-age=300"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 
 def public_photo(request, uid, photo_uid):
     photo = _public_photo(uid, photo_uid)
-    return _serve_public(request, photo.file, photo.content_type)
+    return _serve_public(request, photo.file, photo.content_type, shows_students=photo.shows_students)
 
 
 def public_thumbnail(request, uid, photo_uid):
     photo = _public_photo(uid, photo_uid)
     if not photo.thumbnail:
         raise Http404
-    return _serve_public(request, photo.thumbnail, "image/jpeg")
+    return _serve_public(request, photo.thumbnail, "image/jpeg", shows_students=photo.shows_students)
 
 
 def language_link(request, code):
