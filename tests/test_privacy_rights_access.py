@@ -41,8 +41,9 @@ POST_DATA = {"student_photos_purge": {"days": "365"}}
 PATTERNS = patterns_of("privacy")
 
 
-@pytest.fixture
-def world(community, coordinator, member, principal, teacher, other_teacher, other_principal, staff):
+def build_world(community, coordinator, member):
+    """A ready download of the member's data and a photo showing students (also used by
+    the page sweep, tests/browser/test_every_page.py)."""
     export = ExportRequest.objects.create(user=member, state=ExportRequest.State.READY, ready_at=timezone.now(), size=3)
     export.file.save("data.zip", ContentFile(b"zip"))
     photo = DocumentFactory(
@@ -52,6 +53,11 @@ def world(community, coordinator, member, principal, teacher, other_teacher, oth
         uploaded_by=coordinator,
     )
     return SimpleNamespace(export=export, photo=photo, community=community)
+
+
+@pytest.fixture
+def world(community, coordinator, member, principal, teacher, other_teacher, other_principal, staff):
+    return build_world(community, coordinator, member)
 
 
 def url_for(name, world):

@@ -22,6 +22,7 @@ from django.urls import reverse
 from tests import (
     test_activities_access,
     test_communities_access,
+    test_privacy_rights_access,
     test_publishing_access,
     test_reports_schools_access,
     test_site_access,
@@ -63,6 +64,7 @@ def matrix_pages(persona, worlds):
         ("communities", test_communities_access, worlds["communities"]),
         ("activities", test_activities_access, worlds["activities"]),
         ("publishing", test_publishing_access, worlds["publishing"]),
+        ("privacy", test_privacy_rights_access, worlds["privacy"]),
     ):
         for name, (method, statuses) in sorted(module.EXPECTED.items()):
             if method == "get" and statuses[persona] == 200:
