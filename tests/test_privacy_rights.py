@@ -250,3 +250,18 @@ def test_the_tick_starts_the_erasures_that_are_due(member, run_tasks):
     run_tasks()
     member.refresh_from_db()
     assert member.full_name == ERASED_NAME
+
+
+def test_no_personal_text_in_the_logs(login, member, caplog, run_tasks):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    client = login(member)
+    client.post(reverse("privacy:exports"))
+    run_tasks()
+    client.post(reverse("privacy:delete"), {"password": PASSWORD})
+    call_command("privacy_erase", now=(timezone.now() + timedelta(days=15)).isoformat())
+    messages = [record.getMessage() for record in caplog.records if record.name.startswith("privacy_rights")]
+    assert len(messages) >= 4
+    for text in messages:
+        assert "Ani" not in text and "@" not in text, text

@@ -142,3 +142,18 @@ def test_the_tick_deletes_expired_downloads(login, member, records, run_tasks):
     run_tasks()
     export.refresh_from_db()
     assert export.state == ExportRequest.State.EXPIRED
+
+
+def test_the_downloads_page_takes_a_fixed_number_of_queries(login, member, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(member)
+    ExportRequest.objects.create(user=member, state=ExportRequest.State.EXPIRED)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("privacy:exports"))
+    for _ in range(5):
+        ExportRequest.objects.create(user=member, state=ExportRequest.State.EXPIRED)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(reverse("privacy:exports"))
+    assert response.content.decode().count("data-export-state") == 6

@@ -117,3 +117,16 @@ def test_the_admin_lists_requests_and_the_consent_log_without_contents(login, st
     html = client.get(reverse("admin:privacy_rights_exportrequest_change", args=[export.pk])).content.decode()
     assert "export_download" not in html and "data.zip" not in html
     assert client.post(reverse("admin:privacy_rights_deletionrequest_add")).status_code == 403
+
+
+def test_the_photos_page_takes_a_fixed_number_of_queries(
+    login, coordinator, photo, member, django_assert_max_num_queries
+):
+    client = login(coordinator)
+    url = reverse("privacy:student_photos", args=[photo.community.slug])
+    client.get(url)
+    for _ in range(6):
+        DocumentFactory(activity=photo.activity, shows_students=True, consent_confirmed=True, uploaded_by=member)
+    with django_assert_max_num_queries(14):
+        response = client.get(url)
+    assert response.content.decode().count("tarik-izin/") == 7
