@@ -23,6 +23,10 @@ class Refused(Exception):
     """A request the rules do not allow; the message explains why, to the person."""
 
 
+class WrongPassword(Refused):
+    """Counted like a failed login, so the form cannot be used to guess a password."""
+
+
 def communities_only_they_coordinate(user):
     """The live communities whose only active coordinator is `user`: they must hand
     them over (or archive them) before leaving for good."""
@@ -39,7 +43,7 @@ def deletion_request(*, user, password):
     if DeletionRequest.objects.pending().filter(user=user).exists():
         raise Refused(_("You have already asked to delete your account; it is waiting to be erased."))
     if not user.check_password(password):
-        raise Refused(_("That password is not right. Nothing was changed."))
+        raise WrongPassword(_("That password is not right. Nothing was changed."))
     if communities := list(communities_only_they_coordinate(user).values_list("name", flat=True)):
         raise Refused(
             _(

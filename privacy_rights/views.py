@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -19,6 +20,7 @@ from privacy_rights.photos import student_photos as student_photos_of
 from privacy_rights.photos import student_photos_purge as photos_purge
 from privacy_rights.services import (
     Refused,
+    WrongPassword,
     communities_only_they_coordinate,
     deletion_request,
     export_request,
@@ -42,9 +44,16 @@ def notice(request):
 @login_required
 def account_delete(request):
     form = DeletionForm(request.POST or None)
+    # Wrong passwords count as failed logins of the account (allauth's limit, 5 in 5 minutes).
+    attempts = {"action": "login_failed", "key": request.user.email.lower()}
     if request.method == "POST" and form.is_valid():
         try:
+            if not ratelimit.consume(request, dry_run=True, **attempts):
+                raise Refused(_("Too many wrong passwords. Wait a few minutes and try again. Nothing was changed."))
             deletion_request(user=request.user, password=form.cleaned_data["password"])
+        except WrongPassword as exc:
+            ratelimit.consume(request, **attempts)
+            form.add_error(None, str(exc))
         except Refused as exc:
             form.add_error(None, str(exc))
         else:

@@ -265,3 +265,14 @@ def test_no_personal_text_in_the_logs(login, member, caplog, run_tasks):
     assert len(messages) >= 4
     for text in messages:
         assert "Ani" not in text and "@" not in text, text
+
+
+def test_guessing_the_password_is_limited_like_logins(login, member):
+    client = login(member)
+    for _ in range(5):
+        client.post(reverse("privacy:delete"), {"password": "salah-sandi"})
+    response = client.post(reverse("privacy:delete"), {"password": PASSWORD})
+    assert response.status_code == 200
+    assert "Terlalu banyak" in response.content.decode()
+    member.refresh_from_db()
+    assert member.is_active and not DeletionRequest.objects.exists()
