@@ -131,8 +131,10 @@ def account_erase(*, user, now=None):
     Notice.objects.filter(recipient=user).delete()
     CalendarToken.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
-    for export in ExportRequest.objects.filter(user=user).exclude(file=""):
-        export.file.delete(save=False)
+    # Their downloads go, and one still being prepared is never built.
+    for export in ExportRequest.objects.filter(user=user).exclude(state=ExportRequest.State.EXPIRED):
+        if export.file:
+            export.file.delete(save=False)
         export.file = ""
         export.state = ExportRequest.State.EXPIRED
         export.save(update_fields=["file", "state"])

@@ -24,6 +24,7 @@ from tests.factories import (
     ReflectionFactory,
     held_activity,
 )
+from tests.test_privacy_rights_erasure import rows_mentioning
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +158,20 @@ def test_the_downloads_page_takes_a_fixed_number_of_queries(login, member, djang
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(reverse("privacy:exports"))
     assert response.content.decode().count("data-export-state") == 6
+
+
+def test_erasure_deletes_the_downloads_and_cancels_one_being_prepared(login, member, records, run_tasks):
+    from privacy_rights.erasure import account_erase
+
+    _, ready = ready_export(login, member, run_tasks)
+    storage, name = ready.file.storage, ready.file.name
+    queued = ExportRequest.objects.create(user=member)
+    email, name = member.email, member.full_name
+    assert rows_mentioning(email)  # the queued email's arguments, at least
+    account_erase(user=member)
+    run_tasks()
+    assert rows_mentioning(email, name) == []
+    assert not storage.exists(name)
+    for export in (ready, queued):
+        export.refresh_from_db()
+        assert export.state == ExportRequest.State.EXPIRED and not export.file
