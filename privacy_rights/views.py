@@ -5,13 +5,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from communities.access import get_community_for
+from kompra.ops.storage import serve_stored
 from kompra.shortcuts import community_page
 from privacy_rights.forms import DeletionForm, PurgeForm
 from privacy_rights.models import ExportRequest, PhotoConsentEvent
@@ -94,7 +95,7 @@ def export_download(request, uid):
     if not export.is_downloadable:
         raise Http404
     name = f"kompra-data-{timezone.localdate(export.ready_at):%Y-%m-%d}.zip"
-    response = FileResponse(export.file.open("rb"), as_attachment=True, filename=name, content_type="application/zip")
+    response = serve_stored(request, export.file, content_type="application/zip", filename=name, as_attachment=True)
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -78,6 +78,9 @@ def matrix_pages(persona, worlds):
             pages.append((name, reverse(name)))
     if persona == "anonymous":
         pages.append(("account_login", reverse("account_login")))
+    else:
+        # Where a person changes their email address (allauth's, confirmed by a link).
+        pages.append(("account_email", reverse("account_email")))
     return pages
 
 
