@@ -23,6 +23,16 @@ class PrivacyRightsConfig(AppConfig):
 
         post_save.connect(photo_saved, sender=Document, weak=False, dispatch_uid="privacy-consent-given")
 
+        from publishing.views import PHOTO_GONE
+
+        def consent_withdrawn(photo_uid):
+            from privacy_rights.models import PhotoConsentEvent
+
+            removed = (PhotoConsentEvent.Kind.WITHDRAWN, PhotoConsentEvent.Kind.PURGED)
+            return PhotoConsentEvent.objects.filter(photo_uid=photo_uid, kind__in=removed).exists()
+
+        PHOTO_GONE.append(consent_withdrawn)
+
         @periodic
         def start_erasures(now):
             from privacy_rights.models import DeletionRequest, ExportRequest

@@ -46,7 +46,12 @@ def test_the_notice_names_the_operator_and_every_right(client, settings, languag
 
 def test_every_page_links_the_notice_in_its_footer(client, login, member):
     notice = reverse("privacy:notice")
-    for response in (client.get(reverse("account_login")), login(member).get(reverse("dashboard"))):
+    pages = (
+        client.get(reverse("account_login")),
+        login(member).get(reverse("dashboard")),
+        client.get(reverse("publishing:showcase")),  # the public pages' own layout
+    )
+    for response in pages:
         footer = response.content.decode().split("<footer", 1)[1]
         assert f'href="{notice}"' in footer
 

@@ -2,6 +2,7 @@
 photo leaves every publication at once, its file goes, the record stays), purged when
 old; such files are never kept by a cache."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -60,8 +61,13 @@ def test_withdrawing_consent_takes_the_photo_out_everywhere_and_keeps_the_record
 
     assert not Document.objects.filter(pk=photo.pk).exists()
     assert not any(storage.exists(name) for name in names)
-    assert client.get(public_url(photo)).status_code == 404
-    assert client.get(public_url(photo, "publishing:thumbnail")).status_code == 404
+    for url in (public_url(photo), public_url(photo, "publishing:thumbnail")):
+        gone = client.get(url)
+        assert gone.status_code == 410
+        assert gone["Cache-Control"] == "no-store"
+        assert "tidak lagi dipublikasikan" in gone.content.decode()
+    # A photo that never existed stays a plain 404.
+    assert client.get(reverse("publishing:photo", args=[photo.publication.uid, uuid.uuid4()])).status_code == 404
     assert str(photo.uid) not in client.get(publication_page).content.decode()
     assert coordinator_client.get(photo.get_absolute_url()).status_code == 404
     event = PhotoConsentEvent.objects.get(photo_uid=photo.uid, kind=PhotoConsentEvent.Kind.WITHDRAWN)
