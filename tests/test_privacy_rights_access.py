@@ -11,7 +11,17 @@ from django.utils import timezone
 
 from privacy_rights.models import ExportRequest
 from tests.factories import DocumentFactory, held_activity
-from tests.matrix import LOGIN, OK, PERSONAS, assert_outcome, call, patterns_of, row
+from tests.matrix import (
+    LOGIN,
+    OK,
+    PERSONAS,
+    SEES_COMMUNITY,
+    assert_outcome,
+    call,
+    patterns_of,
+    row,
+    visibility_cases,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +100,15 @@ def test_matrix(name, method, expected, persona, world, login, request):
 @pytest.mark.parametrize("name", ["photo_withdraw", "student_photos_purge"])
 def test_get_on_post_only_view_is_405(name, world, coordinator, login):
     assert login(coordinator).get(url_for(name, world)).status_code == 405
+
+
+@pytest.mark.parametrize(("visibility", "name", "persona"), visibility_cases(["student_photos"]))
+def test_student_photos_at_every_visibility(visibility, name, persona, world, login, request):
+    """Coordinators only, whatever the visibility: who cannot see the community gets 404,
+    who sees it without managing it 403."""
+    world.community.visibility = visibility
+    world.community.save(update_fields=["visibility"])
+    sees = SEES_COMMUNITY[visibility][persona]
+    expected = LOGIN if sees == LOGIN else 200 if persona == "coordinator" else 403 if sees == 200 else 404
+    url = url_for(name, world)
+    assert_outcome(call(login(request.getfixturevalue(persona)), "get", url), expected, url)
