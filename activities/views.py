@@ -303,11 +303,12 @@ def _get_document(request, slug, uid):
     return community, access, document
 
 
-def _serve(request, field_file, *, content_type, filename, inline):
+def _serve(request, field_file, *, content_type, filename, inline, shows_students=False):
     response = serve_stored(request, field_file, content_type=content_type, filename=filename, as_attachment=not inline)
     response["X-Content-Type-Options"] = "nosniff"
     if response.status_code == 200:
-        response["Cache-Control"] = "private, max-age=3600"
+        # A photo of students may lose its consent at any moment: no copy is kept anywhere.
+        response["Cache-Control"] = "private, no-store" if shows_students else "private, max-age=3600"
         # Whatever a file holds, it is never run as a page of ours.
         response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     return response
@@ -324,6 +325,7 @@ def document(request, slug, uid):
         content_type=document.content_type,
         filename=document.original_name,
         inline=document.is_photo,
+        shows_students=document.shows_students,
     )
 
 
@@ -332,7 +334,14 @@ def thumbnail(request, slug, uid):
     community, access, document = _get_document(request, slug, uid)
     if not document.thumbnail:
         raise Http404
-    return _serve(request, document.thumbnail, content_type="image/jpeg", filename="thumb.jpg", inline=True)
+    return _serve(
+        request,
+        document.thumbnail,
+        content_type="image/jpeg",
+        filename="thumb.jpg",
+        inline=True,
+        shows_students=document.shows_students,
+    )
 
 
 @login_required

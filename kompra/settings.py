@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "reports",
     "supervision",
     "search",
+    "privacy_rights",
     "kompra",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -182,7 +183,8 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 
 # django-allauth 65: email-only login, verified addresses, rate limits on.
-ACCOUNT_ADAPTER = "kompra.accounts.adapter.AccountAdapter"
+# privacy_rights' adapter: signing in during the grace period cancels an account's deletion.
+ACCOUNT_ADAPTER = "privacy_rights.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"login": "kompra.accounts.forms.LoginForm"}
 # "Signed in as Sri", not "as Dra. Sri Wahyuni, M.Pd.".
 ACCOUNT_USER_DISPLAY = "kompra.accounts.adapter.user_display"
@@ -194,6 +196,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# A new address replaces the old one only once confirmed by a signed link sent to it,
+# which expires after this many days; until then the old address stays in use.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -240,6 +246,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 KOMPRA_NOTICE_LATENESS_MINUTES = env_int("KOMPRA_NOTICE_LATENESS_MINUTES", 120)
 # At most one non-urgent email per person in this many minutes; notices wait and go together.
 KOMPRA_EMAIL_BATCH_MINUTES = env_int("KOMPRA_EMAIL_BATCH_MINUTES", 15)
+
+# Personal data (UU 27/2022, privacy_rights): who runs the site and answers for the data,
+# how to reach them, how long a deleted account waits before it is erased, how long a
+# download of one's own data stays available.
+KOMPRA_OPERATOR_NAME = env_str("KOMPRA_OPERATOR_NAME") or KOMPRA_SITE_NAME
+KOMPRA_OPERATOR_CONTACT = env_str("KOMPRA_OPERATOR_CONTACT") or "privasi@kompra.localhost"
+KOMPRA_DELETION_GRACE_DAYS = env_int("KOMPRA_DELETION_GRACE_DAYS", 14)
+KOMPRA_EXPORT_DAYS = env_int("KOMPRA_EXPORT_DAYS", 7)
 
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Kompra <noreply@kompra.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -29,5 +29,6 @@ urlpatterns = [
     path("", include("kompra.ops.urls")),
     path("", include("supervision.urls")),
     path("", include("search.urls")),
+    path("", include("privacy_rights.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,7 +5,9 @@ The notices app knows no community. Each app registers:
 - how to tell whether a person may still see what a notice is about (`visibility`),
   so a notice never outlives the right to see its object;
 - the reminders the periodic tick looks for (`reminders`);
-- what it adds to the weekly digest (`digest_section`).
+- what it adds to the weekly digest (`digest_section`);
+- other time-based work the tick should start (`periodic`), e.g. erasing accounts
+  whose grace period is over.
 """
 
 from collections.abc import Callable
@@ -38,6 +40,7 @@ KINDS: dict[str, Kind] = {}
 VISIBILITY: dict[str, Callable] = {}
 REMINDERS: list[Callable] = []
 DIGEST_SECTIONS: list[Callable] = []
+PERIODIC: list[Callable] = []
 
 DIGEST = "digest"
 
@@ -62,6 +65,13 @@ def reminders(find):
     falls in (since, now]. The tick sends each once, by its key."""
     REMINDERS.append(find)
     return find
+
+
+def periodic(start):
+    """Registers start(now), called by every tick; it should only enqueue a task (the
+    work is done by the workers), and be harmless when called twice."""
+    PERIODIC.append(start)
+    return start
 
 
 def digest_section(build):

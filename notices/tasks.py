@@ -144,9 +144,12 @@ def email_send(*, subject, body, to, attempt=1):
         mailers.default.send_messages([message])
     except Exception as exc:
         if attempt >= MAX_ATTEMPTS:
-            raise DeliveryFailed(f"Gave up emailing {to} after {attempt} tries: {exc}") from exc
+            # No address in logs or task results: they are personal data (README, "Personal data").
+            raise DeliveryFailed(
+                f"Gave up emailing {len(to)} address(es) after {attempt} tries: {type(exc).__name__}"
+            ) from exc
         email_send.using(run_after=timezone.now() + backoff(attempt)).enqueue(
             subject=subject, body=body, to=to, attempt=attempt + 1
         )
-        logger.warning("Email to %s failed (try %s), retrying: %s", to, attempt, exc)
+        logger.warning("Email to %s address(es) failed (try %s), retrying: %s", len(to), attempt, type(exc).__name__)
     return attempt

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from notices.digest import digests_due
-from notices.registry import REMINDERS
+from notices.registry import PERIODIC, REMINDERS
 from notices.services import notice_send
 
 
@@ -36,4 +36,6 @@ def tick(now=None):
                 )
     with transaction.atomic():
         zones = digests_due(now)
+    for start in PERIODIC:
+        start(now)
     return written, zones

@@ -199,31 +199,58 @@ def publication_page(request, uid):
     )
 
 
+# Checks photo_uid -> bool registered by later apps (privacy_rights: consent withdrawn):
+# a photo taken out of publications for good answers 410 Gone rather than 404.
+PHOTO_GONE = []
+
+
+class PhotoGone(Exception):
+    pass
+
+
 def _public_photo(uid, photo_uid):
     publication = get_object_or_404(Publication.objects.published(), uid=uid)
-    return get_object_or_404(publication.photos.publishable(), uid=photo_uid)
+    photo = publication.photos.publishable().filter(uid=photo_uid).first()
+    if photo is None:
+        if any(gone(photo_uid) for gone in PHOTO_GONE):
+            raise PhotoGone
+        raise Http404
+    return photo
 
 
-def _serve_public(request, field_file, content_type):
+def _gone_page(request):
+    response = render(request, "publishing/photo_gone.html", status=410)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _serve_public(request, field_file, content_type, *, shows_students=False):
     response = serve_stored(request, field_file, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     if response.status_code == 200:
-        # Short, like the pages: a withdrawn photo must leave shared caches soon.
-        response["Cache-Control"] = "public, max-age=300"
+        # Short, like the pages: a withdrawn photo must leave shared caches soon. A photo
+        # of students, whose parents may withdraw consent at any time, is kept by none.
+        response["Cache-Control"] = "private, no-store" if shows_students else "public, max-age=300"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 
 def public_photo(request, uid, photo_uid):
-    photo = _public_photo(uid, photo_uid)
-    return _serve_public(request, photo.file, photo.content_type)
+    try:
+        photo = _public_photo(uid, photo_uid)
+    except PhotoGone:
+        return _gone_page(request)
+    return _serve_public(request, photo.file, photo.content_type, shows_students=photo.shows_students)
 
 
 def public_thumbnail(request, uid, photo_uid):
-    photo = _public_photo(uid, photo_uid)
+    try:
+        photo = _public_photo(uid, photo_uid)
+    except PhotoGone:
+        return _gone_page(request)
     if not photo.thumbnail:
         raise Http404
-    return _serve_public(request, photo.thumbnail, "image/jpeg")
+    return _serve_public(request, photo.thumbnail, "image/jpeg", shows_students=photo.shows_students)
 
 
 def language_link(request, code):

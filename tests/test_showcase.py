@@ -216,8 +216,9 @@ def test_public_photo_headers(name, world):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
     assert body[:3] == b"\xff\xd8\xff"
-    assert "public" in response["Cache-Control"]
-    assert re.search(r"max-age=\d+", response["Cache-Control"])
+    # A photo of students, however consented, is kept by no cache: consent can be withdrawn.
+    assert world.consented.shows_students
+    assert response["Cache-Control"] == "private, no-store"
     csp = response["Content-Security-Policy"]
     assert "sandbox" in csp
     assert "default-src 'none'" in csp

@@ -25,10 +25,23 @@ LAYERS = {
     "reports": 4,
     "supervision": 4,
     "search": 5,
+    # Personal data rights gather a person's records from every app (export, erasure).
+    "privacy_rights": 6,
     "kompra": 9,
 }
 
-APPS = ["kompra", "notices", "communities", "activities", "publishing", "schools", "reports", "supervision", "search"]
+APPS = [
+    "kompra",
+    "notices",
+    "communities",
+    "activities",
+    "publishing",
+    "schools",
+    "reports",
+    "supervision",
+    "search",
+    "privacy_rights",
+]
 
 
 def layer_of(module):

@@ -176,6 +176,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     objects = UserManager()
 
+    # The person's own identifying data: what they may correct on their profile and what
+    # erasing an account clears (privacy_rights.erasure). A new field that identifies a
+    # person (NIP, NUPTK, a phone number) belongs in this list.
+    PERSONAL_FIELDS = ("full_name", "short_name", "email")
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]

@@ -28,6 +28,7 @@ from tests import (
     test_activities_access,
     test_communities_access,
     test_notices_access,
+    test_privacy_rights_access,
     test_publishing_access,
     test_reports_schools_access,
     test_search_access,
@@ -90,6 +91,7 @@ def matrix_pages(persona, worlds):
         ("publishing", test_publishing_access, worlds["publishing"]),
         ("notices", test_notices_access, worlds["notices"]),
         ("supervision", test_supervision_access, worlds["supervision"]),
+        ("privacy", test_privacy_rights_access, worlds["privacy"]),
     ):
         for name, (method, statuses) in sorted(module.EXPECTED.items()):
             if method == "get" and statuses[persona] == 200:
@@ -105,6 +107,9 @@ def matrix_pages(persona, worlds):
         pages.append(("search:results", reverse("search:results") + "?q=literasi"))
     if persona == "anonymous":
         pages.append(("account_login", reverse("account_login")))
+    else:
+        # Where a person changes their email address (allauth's, confirmed by a link).
+        pages.append(("account_email", reverse("account_email")))
     return pages
 
 
