@@ -185,3 +185,20 @@ def run_queued_tasks():
 @pytest.fixture
 def run_tasks():
     return run_queued_tasks
+
+
+# Lines a test wants at the end of the run (the page checks print their counts): the test
+# puts them in its report's user_properties, which also travel from pytest-xdist workers.
+_SUMMARY: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        _SUMMARY.extend(line for key, lines in report.user_properties if key == "summary" for line in lines)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _SUMMARY:
+        terminalreporter.section("page checks")
+        for line in _SUMMARY:
+            terminalreporter.write_line(line)

@@ -24,9 +24,6 @@ from tests import (
 )
 from tests.factories import ActivityFactory, CommunityFactory, MembershipFactory, SchoolFactory, UserFactory
 
-# Lines a test wants in the run's closing summary (the page checks print their counts).
-SUMMARY: list[str] = []
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGUMENTS = (
     "--headless=new",
@@ -94,13 +91,6 @@ def coordinator_and_activity(*, status):
     teacher = UserFactory(school=school, email="budi@smpn1.sch.id", full_name="Budi Santoso")
     MembershipFactory(user=teacher, community=community, role=Membership.Role.COORDINATOR)
     return teacher, ActivityFactory(community=community, proposed_by=teacher, status=status)
-
-
-def pytest_terminal_summary(terminalreporter):
-    if SUMMARY:
-        terminalreporter.section("page checks")
-        for line in SUMMARY:
-            terminalreporter.write_line(line)
 
 
 def log_in(browser, live_server, email, password):
