@@ -242,7 +242,12 @@ def attendance_print(request, slug, uid):
     community, access, activity = _get_activity(request, slug, uid)
     members = community.memberships.filter(status=Membership.Status.ACTIVE).select_related("user__school")
     recorded = {a.user_id: a for a in activity.attendances.all()}
-    rows = [(m.user, recorded.get(m.user_id)) for m in members.order_by("user__full_name")]
+    # The NIP column, which schools file, shows only the numbers this reader may see
+    # (their own; their teachers' for a principal; all for site admins).
+    rows = [
+        (m.user, recorded.get(m.user_id), m.user.nip if m.user.identifiers_visible_to(request.user) else "")
+        for m in members.order_by("user__full_name")
+    ]
     return community_page(request, community, access, "activities/attendance_print.html", activity=activity, rows=rows)
 
 

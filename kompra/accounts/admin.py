@@ -48,7 +48,10 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ["school", "supervised_schools"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Person"), {"fields": ["full_name", "short_name", "school", "role", "language", "time_zone"]}),
+        (
+            _("Person"),
+            {"fields": ["full_name", "short_name", "school", "role", "nip", "nuptk", "language", "time_zone"]},
+        ),
         (
             _("Supervision (pengawas and dinas pendidikan)"),
             {
