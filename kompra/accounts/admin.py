@@ -8,7 +8,7 @@ from kompra.accounts.models import School, User
 
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
-    list_display = ["name", "npsn", "level", "district", "province"]
+    list_display = ["name", "npsn", "level", "district", "province", "time_zone"]
     list_filter = ["level", "province", "district"]
     search_fields = ["name", "npsn", "district"]
 

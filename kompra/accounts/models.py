@@ -42,6 +42,12 @@ def digits_only(value):
     return "".join(ch for ch in (value or "").strip() if ch not in " .-")
 
 
+class TimeZone(models.TextChoices):
+    WIB = "Asia/Jakarta", _("WIB (Western Indonesia, UTC+7)")
+    WITA = "Asia/Makassar", _("WITA (Central Indonesia, UTC+8)")
+    WIT = "Asia/Jayapura", _("WIT (Eastern Indonesia, UTC+9)")
+
+
 class SchoolQuerySet(models.QuerySet):
     def supervised_by(self, user):
         """The schools a supervisor oversees (DOMAIN.md, "School context"): a pengawas
@@ -87,6 +93,13 @@ class School(models.Model):
     level = models.CharField(_("level"), max_length=4, choices=Level.choices)
     district = models.CharField(_("district (kabupaten/kota)"), max_length=100)
     province = models.CharField(_("province"), max_length=100)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=32,
+        choices=TimeZone.choices,
+        default=TimeZone.WIB,
+        help_text=_("The school's local time: meetings planned for its communities are held in it."),
+    )
 
     objects = SchoolQuerySet.as_manager()
 
@@ -144,10 +157,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     SUPERVISOR_ROLES = (Role.PENGAWAS, Role.DINAS)
 
-    class TimeZone(models.TextChoices):
-        WIB = "Asia/Jakarta", _("WIB (Western Indonesia, UTC+7)")
-        WITA = "Asia/Makassar", _("WITA (Central Indonesia, UTC+8)")
-        WIT = "Asia/Jayapura", _("WIT (Eastern Indonesia, UTC+9)")
+    TimeZone = TimeZone
 
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
