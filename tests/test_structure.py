@@ -24,11 +24,24 @@ LAYERS = {
     "schools": 3,
     "reports": 4,
     "supervision": 4,
+    # A person's own evidence draws on the community portfolio's period and PDF set-up.
+    "evidence": 4.5,
     "search": 5,
     "kompra": 9,
 }
 
-APPS = ["kompra", "notices", "communities", "activities", "publishing", "schools", "reports", "supervision", "search"]
+APPS = [
+    "kompra",
+    "notices",
+    "communities",
+    "activities",
+    "publishing",
+    "schools",
+    "reports",
+    "supervision",
+    "evidence",
+    "search",
+]
 
 
 def layer_of(module):
