@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class EvidenceConfig(AppConfig):
     name = "evidence"
     verbose_name = _("Personal evidence")
+
+    def ready(self):
+        from kompra import slots
+
+        slots.register("community.overview", "evidence/slots/community_certificates.html")
+        slots.register("school.dashboard", "evidence/slots/school_approvals.html")

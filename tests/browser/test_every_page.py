@@ -22,6 +22,7 @@ from django.urls import reverse
 from tests import (
     test_activities_access,
     test_communities_access,
+    test_evidence_access,
     test_publishing_access,
     test_reports_schools_access,
     test_site_access,
@@ -71,6 +72,11 @@ def matrix_pages(persona, worlds):
     for key, (method, statuses) in sorted(module.EXPECTED.items()):
         if method == "get" and statuses[persona] == 200:
             pages.append((":".join(key), module.url_for(key, worlds["reports"])))
+    # A person's own portfolio and the principal's certificates (the pages without arguments).
+    module = test_evidence_access
+    for name, (method, statuses) in sorted(module.EXPECTED.items()):
+        if method == "get" and statuses[persona] == 200 and not module.PATTERNS[name].pattern.converters:
+            pages.append((f"evidence:{name}", reverse(f"evidence:{name}")))
     for name, (method, statuses) in sorted(test_site_access.EXPECTED.items()):
         if method == "get" and statuses[persona] == 200:
             pages.append((name, reverse(name)))
