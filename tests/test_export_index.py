@@ -13,8 +13,11 @@ from django.utils import timezone
 
 from activities.models import Document, Reflection
 from reports.exports import read_export
+from tests import test_exports
 from tests.factories import DocumentFactory
-from tests.test_exports import full_community, url, zip_bytes  # noqa: F401 - full_community is a fixture
+from tests.test_exports import url, zip_bytes
+
+full_community = test_exports.full_community  # the fixture: one row of everything a community owns
 
 pytestmark = pytest.mark.django_db
 
