@@ -2,6 +2,7 @@
 community's home school approves (or declines, or later revokes), anyone verifies."""
 
 import hashlib
+import io
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from communities.models import Membership
 from evidence.models import Certificate
@@ -66,6 +68,13 @@ def test_request_approve_verify_revoke(login, community, coordinator, member, pr
         pdf = stored.read()
     assert pdf.startswith(b"%PDF")
     assert hashlib.sha256(pdf).hexdigest() == certificate.sha256
+    (page,) = PdfReader(io.BytesIO(pdf)).pages
+    text = page.extract_text()
+    for fact in (member.full_name, certificate.code, "197501012000031002", principal.full_name, "3,5"):
+        assert fact in text, fact
+    assert "/verifikasi/" + certificate.code in text.replace("\n", "")
+    # The QR code is drawn as vector paths: hundreds of them.
+    assert page.get_contents().get_data().count(b" m") > 100
 
     download = login(member).get(reverse("evidence:certificate_pdf", args=[certificate.uid]))
     assert b"".join(download.streaming_content) == pdf
