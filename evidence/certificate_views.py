@@ -109,15 +109,14 @@ def revoke(request, uid):
 
 @login_required
 def certificate_pdf(request, uid):
-    """The stored PDF, for its holder, the community's coordinators and the principal
-    who approves; 404 for anyone else and before approval."""
+    """The stored PDF, for its holder and the principal who approves it; 404 for anyone
+    else (it carries the holder's NIP, which coordinators do not read) and before approval."""
     certificate = get_object_or_404(
         Certificate.objects.select_related("community"), uid=uid, state__in=["approved", "revoked"]
     )
     user = request.user
     allowed = (
         certificate.holder_id == user.pk
-        or certificate.community.access_for(user).is_coordinator
         or Certificate.objects.for_home_principal(user).filter(pk=certificate.pk).exists()
     )
     if not allowed:

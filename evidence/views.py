@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evidence.access import get_own_share, get_share_for
-from evidence.models import PortfolioShare
+from evidence.models import Certificate, PortfolioShare
 from evidence.portfolio import Period, build_personal_portfolio
 from reports.forms import PeriodForm
 
@@ -65,6 +65,11 @@ def my_portfolio(request):
                 generated_at=timezone.localtime(),
             )
         context["shares"] = list(PortfolioShare.objects.active().filter(owner=request.user))
+        context["certificates"] = list(
+            Certificate.objects.filter(holder=request.user, state__in=["approved", "revoked"]).select_related(
+                "community"
+            )
+        )
         return render(request, "evidence/portfolio.html", context)
 
 

@@ -76,7 +76,13 @@ def test_request_approve_verify_revoke(login, community, coordinator, member, pr
     # The QR code is drawn as vector paths: hundreds of them.
     assert page.get_contents().get_data().count(b" m") > 100
 
-    download = login(member).get(reverse("evidence:certificate_pdf", args=[certificate.uid]))
+    # The holder finds it on their portfolio page; the coordinator only sees its state.
+    pdf_url = reverse("evidence:certificate_pdf", args=[certificate.uid])
+    assert pdf_url in login(member).get(reverse("evidence:mine")).content.decode()
+    coordinator_page = login(coordinator).get(reverse("evidence:certificates", args=[community.slug]))
+    assert pdf_url not in coordinator_page.content.decode()
+    assert "disetujui" in coordinator_page.content.decode()
+    download = login(member).get(pdf_url)
     assert b"".join(download.streaming_content) == pdf
 
     page = Client().get(reverse("evidence:verify", args=[certificate.code]))

@@ -22,7 +22,8 @@ MANAGE_POST = row(LOGIN, 404, 403, 403, OK, 403, 404, 403, 404, 404, 404, 404)
 HOME_PRINCIPAL_POST = row(LOGIN, 404, 404, 404, 404, OK, 404, 404, 404, 404, 404, 404)
 # Revoking a certificate still waiting for approval: the principal is told why not.
 HOME_PRINCIPAL_REVOKE = row(LOGIN, 404, 404, 404, 404, REFUSED, 404, 404, 404, 404, 404, 404)
-HOLDER_COORDINATOR_PRINCIPAL = row(LOGIN, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404)
+# It prints the holder's NIP: the holder and the principal only, not the coordinators.
+HOLDER_AND_PRINCIPAL = row(LOGIN, 404, 404, 200, 404, 200, 404, 404, 404, 404, 404, 404)
 PUBLIC = row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
 
 EXPECTED = {
@@ -38,7 +39,7 @@ EXPECTED = {
     "approve": ("post", HOME_PRINCIPAL_POST),
     "decline": ("post", HOME_PRINCIPAL_POST),
     "revoke": ("post", HOME_PRINCIPAL_REVOKE),
-    "certificate_pdf": ("get", HOLDER_COORDINATOR_PRINCIPAL),
+    "certificate_pdf": ("get", HOLDER_AND_PRINCIPAL),
     "verify": ("get", PUBLIC),
 }
 POST_EXPECTED = {"certificates": MANAGE_POST}
