@@ -161,3 +161,29 @@ def test_only_members_get_certificates_and_a_request_is_open_once(login, communi
     # A member who left keeps their certificate.
     Membership.objects.filter(user=member).update(status="left")
     assert Certificate.objects.count() == 1
+
+
+def test_the_approvals_page_does_not_grow_with_the_certificates(
+    login, community, coordinator, member, principal, school, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import UserFactory
+
+    def add(n):
+        for _ in range(n):
+            person = UserFactory(school=school)
+            Membership.objects.create(user=person, community=community, status="active")
+            Certificate.objects.create(
+                community=community, holder=person, start=START, end=END, requested_by=coordinator
+            )
+
+    client = login(principal)
+    add(2)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("evidence:approvals"))
+    add(10)
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(reverse("evidence:approvals"))
+    assert len(response.context["waiting"]) == 12

@@ -4,6 +4,8 @@ anyone else's; shared with the principal of their school only while the teacher 
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -132,9 +134,21 @@ def test_a_bad_period_makes_no_pdf(member, login):
     assert response["Location"].startswith(reverse("evidence:mine"))
 
 
-def test_page_queries_do_not_grow_with_the_records(world, member, login, django_assert_max_num_queries):
+def page_queries(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("evidence:mine"), {"dari": "2026-01-01", "sampai": "2026-12-31"})
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_page_queries_do_not_grow_with_the_records(world, member, community, login, django_assert_max_num_queries):
     client = login(member)
     client.get(reverse("evidence:mine"))
+    before = page_queries(client)
+    for n in range(3):
+        records_for(member, community, inside=True, tag=f"more-{n}")
+        records_for(member, world, inside=True, tag=f"more-{n}")
+    assert page_queries(client) == before
     with django_assert_max_num_queries(16):
         client.get(reverse("evidence:mine"), {"dari": "2026-01-01", "sampai": "2026-12-31"})
 

@@ -51,13 +51,21 @@ def test_every_url_has_a_row():
     assert set(PATTERNS) == set(EXPECTED)
 
 
-@pytest.fixture
-def objects(member, coordinator, principal, community):
+def build_world(member, coordinator, community, *, approved_by=None):
+    """The member's shared portfolio and a certificate asked for them (approved when
+    `approved_by` is given); the page sweep (tests/browser/test_every_page.py) uses it too."""
     share = PortfolioShare.objects.create(owner=member, start="2026-01-01", end="2026-06-30")
     certificate = Certificate.objects.create(
         community=community, holder=member, start="2026-01-01", end="2026-06-30", requested_by=coordinator
     )
+    if approved_by is not None:
+        certificate = certificates.certificate_approve(certificate=certificate, by=approved_by)
     return {"share": share, "certificate": certificate, "community": community}
+
+
+@pytest.fixture
+def objects(member, coordinator, community):
+    return build_world(member, coordinator, community)
 
 
 def url_for(name, objects):

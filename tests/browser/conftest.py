@@ -18,6 +18,7 @@ from communities.models import Membership
 from tests import (
     test_activities_access,
     test_communities_access,
+    test_evidence_access,
     test_publishing_access,
     test_reports_schools_access,
 )
@@ -123,6 +124,7 @@ def worlds(community, coordinator, member, problem, principal, school):
         "activities": test_activities_access.build_world(community, coordinator, member, problem),
         "publishing": test_publishing_access.build_world(community, coordinator, member, school),
         "reports": test_reports_schools_access.build_world(community, principal),
+        "evidence": test_evidence_access.build_world(member, coordinator, community, approved_by=principal),
     }
 
 

@@ -72,11 +72,11 @@ def matrix_pages(persona, worlds):
     for key, (method, statuses) in sorted(module.EXPECTED.items()):
         if method == "get" and statuses[persona] == 200:
             pages.append((":".join(key), module.url_for(key, worlds["reports"])))
-    # A person's own portfolio and the principal's certificates (the pages without arguments).
+    # A person's own portfolio, its share, the certificates and their verification.
     module = test_evidence_access
     for name, (method, statuses) in sorted(module.EXPECTED.items()):
-        if method == "get" and statuses[persona] == 200 and not module.PATTERNS[name].pattern.converters:
-            pages.append((f"evidence:{name}", reverse(f"evidence:{name}")))
+        if method == "get" and statuses[persona] == 200:
+            pages.append((f"evidence:{name}", module.url_for(name, worlds["evidence"])))
     for name, (method, statuses) in sorted(test_site_access.EXPECTED.items()):
         if method == "get" and statuses[persona] == 200:
             pages.append((name, reverse(name)))
