@@ -187,3 +187,13 @@ def test_the_approvals_page_does_not_grow_with_the_certificates(
     with django_assert_max_num_queries(len(few)):
         response = client.get(reverse("evidence:approvals"))
     assert len(response.context["waiting"]) == 12
+
+
+def test_site_admins_read_certificates_and_shares_in_the_admin(login, staff, community, coordinator, member):
+    request_certificate(login, coordinator, community, member)
+    certificate = Certificate.objects.get()
+    client = login(staff)
+    assert client.get("/admin/evidence/certificate/").status_code == 200
+    assert client.get(f"/admin/evidence/certificate/{certificate.pk}/change/").status_code == 200
+    assert client.get("/admin/evidence/certificate/add/").status_code == 403
+    assert client.get("/admin/evidence/portfolioshare/").status_code == 200
