@@ -197,3 +197,13 @@ def test_site_admins_read_certificates_and_shares_in_the_admin(login, staff, com
     assert client.get(f"/admin/evidence/certificate/{certificate.pk}/change/").status_code == 200
     assert client.get("/admin/evidence/certificate/add/").status_code == 403
     assert client.get("/admin/evidence/portfolioshare/").status_code == 200
+
+
+def test_the_way_in_for_coordinators_and_principals(login, community, coordinator, member, principal):
+    certificates_url = reverse("evidence:certificates", args=[community.slug])
+    overview = reverse("communities:detail", args=[community.slug])
+    assert certificates_url in login(coordinator).get(overview).content.decode()
+    assert certificates_url not in login(member).get(overview).content.decode()
+    dashboard = login(principal).get(reverse("schools:dashboard", args=[community.home_school.npsn]))
+    assert reverse("evidence:approvals") in dashboard.content.decode()
+    assert reverse("evidence:shared_list") in dashboard.content.decode()
