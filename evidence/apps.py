@@ -7,6 +7,7 @@ class EvidenceConfig(AppConfig):
     verbose_name = _("Personal evidence")
 
     def ready(self):
+        from evidence import notify  # noqa: F401 - registers the kinds of notice
         from kompra import slots
 
         slots.register("community.overview", "evidence/slots/community_certificates.html")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from activities.models import Activity, Attendance
 from communities.models import Membership
 from communities.services import Refused
+from evidence import notify
 from evidence.models import Certificate
 from reports.portfolio import Period
 
@@ -31,9 +32,13 @@ def certificate_request(*, community, holder, start, end, by):
         raise Refused(_("A certificate is only for a member of the community."))
     try:
         with transaction.atomic():
-            return Certificate.objects.create(community=community, holder=holder, start=start, end=end, requested_by=by)
+            certificate = Certificate.objects.create(
+                community=community, holder=holder, start=start, end=end, requested_by=by
+            )
+            notify.certificate_requested(certificate)
     except IntegrityError:
         raise Refused(_("This certificate has already been requested and is waiting for the principal.")) from None
+    return certificate
 
 
 def certificate_facts(certificate):
@@ -115,6 +120,7 @@ def certificate_approve(*, certificate, by):
     certificate.sha256 = hashlib.sha256(pdf).hexdigest()
     certificate.pdf.save(f"{certificate.uid}.pdf", ContentFile(pdf), save=False)
     certificate.save()
+    notify.certificate_approved(certificate)
     return certificate
 
 

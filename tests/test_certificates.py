@@ -207,3 +207,18 @@ def test_the_way_in_for_coordinators_and_principals(login, community, coordinato
     dashboard = login(principal).get(reverse("schools:dashboard", args=[community.home_school.npsn]))
     assert reverse("evidence:approvals") in dashboard.content.decode()
     assert reverse("evidence:shared_list") in dashboard.content.decode()
+
+
+def test_the_principal_and_the_holder_are_told(login, community, coordinator, member, principal, other_principal):
+    from notices.models import Notice
+
+    request_certificate(login, coordinator, community, member)
+    certificate = Certificate.objects.get()
+    (told,) = Notice.objects.filter(kind="certificate_requested")
+    assert told.recipient == principal
+    assert told.url == reverse("evidence:approvals")
+    login(principal).post(reverse("evidence:approve", args=[certificate.uid]))
+    (told,) = Notice.objects.filter(kind="certificate_approved")
+    assert told.recipient == member
+    # The notices page lists them to whom they are for.
+    assert "Sertifikat" in login(principal).get(reverse("notices:list")).content.decode()
