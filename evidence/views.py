@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from communities.models import Community
 from evidence.access import get_own_share, get_share_for
 from evidence.models import Certificate, PortfolioShare
 from evidence.portfolio import Period, build_personal_portfolio
@@ -135,10 +136,18 @@ def shared_portfolio(request, uid):
     share, for_owner = get_share_for(request, uid)
     period = Period(share.start, share.end)
     language = translation.get_language()
+    portfolio = build_personal_portfolio(share.owner, period, for_owner=for_owner)
+    if not for_owner:
+        # The page loads thumbnails through the community's own address, which answers
+        # only to those who see the community; the PDF embeds them instead.
+        visible = set(Community.objects.visible_to(request.user).values_list("pk", flat=True))
+        for product in portfolio.products:
+            if product.community_id not in visible:
+                product.thumbnails = []
     context = {
         "person": share.owner,
         "share": share,
-        "portfolio": build_personal_portfolio(share.owner, period, for_owner=for_owner),
+        "portfolio": portfolio,
         "generated_at": timezone.localtime(),
         "language": language,
     }

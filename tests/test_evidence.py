@@ -210,3 +210,16 @@ def test_a_bad_period_shares_nothing(member, login):
     login(member).post(reverse("evidence:share"), {"dari": "2026-06-30", "sampai": "2026-01-01"})
     login(member).post(reverse("evidence:share"), {})
     assert not PortfolioShare.objects.exists()
+
+
+def test_the_principal_gets_no_broken_thumbnail_of_a_community_they_cannot_see(member, principal, other_school, login):
+    elsewhere = CommunityFactory(home_school=other_school, visibility="members")
+    MembershipFactory(user=member, community=elsewhere, joined_at=at((1, 2)))
+    product = ProductFactory(community=elsewhere, created_by=member, created_at=at((3, 1)), title="Karya lintas")
+    photo = DocumentFactory(activity=None, product=product, uploaded_by=member)
+    share = share_for(member)
+    page = login(principal).get(reverse("evidence:shared", args=[share.uid])).content.decode()
+    assert "Karya lintas" in page
+    assert photo.get_thumbnail_url() not in page
+    own = login(member).get(reverse("evidence:mine"), {"dari": "2026-01-01", "sampai": "2026-06-30"})
+    assert photo.get_thumbnail_url() in own.content.decode()
