@@ -272,10 +272,13 @@ class ReflectionForm(forms.Form):
         return {key: self.cleaned_data.get(key, "") for key, _label in REFLECTION_TEMPLATES[self.template]}
 
 
-class ProductForm(forms.ModelForm):
+class ProductForm(DocumentForm, forms.ModelForm):
+    """A product with its files in one step, optionally linked to the activity it came
+    from. The files are optional, and verified and re-encoded as any upload."""
+
     class Meta:
         model = Product
-        fields = ["title", "description", "authors", "problem"]
+        fields = ["title", "description", "authors", "problem", "activity"]
         widgets = {"description": WrittenTextarea(rows=4), "authors": forms.CheckboxSelectMultiple}
         help_texts = {"description": FORMATTING_HELP}
 
@@ -283,4 +286,9 @@ class ProductForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["authors"].queryset = _members_of(community)
         self.fields["problem"].queryset = community.problems.order_by("title")
+        self.fields["activity"].queryset = community.activities.exclude(status=Activity.Status.CANCELLED).order_by(
+            "-starts_at"
+        )
+        self.fields["files"].required = False
+        self.order_fields(["title", "description", "authors", "problem", "activity", "files", "caption"])
         self.helper = _helper(_("Save product"))

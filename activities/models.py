@@ -158,6 +158,14 @@ class Product(models.Model):
         blank=True,
         related_name="products",
     )
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("activity it came from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="products",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("added by"), on_delete=models.PROTECT, related_name="+"
     )

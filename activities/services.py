@@ -345,8 +345,28 @@ def reflection_dismiss(*, activity, user):
 
 
 @transaction.atomic
-def product_save(*, product, authors):
+def product_save(*, product, authors, files=(), by=None, caption="", shows_students=False, consent_confirmed=False):
+    """Saves a product, its authors and (in the same step, all or nothing) its files,
+    verified and re-encoded as any upload."""
     require_live(product.community)
+    if product.activity_id and product.activity.community_id != product.community_id:
+        raise Refused(_("The activity must belong to this community."))
+    with transaction.atomic():
+        _product_save(product=product, authors=authors)
+        if files:
+            document_add_many(
+                community=product.community,
+                by=by or product.created_by,
+                files=files,
+                product=product,
+                caption=caption,
+                shows_students=shows_students,
+                consent_confirmed=consent_confirmed,
+            )
+    return product
+
+
+def _product_save(*, product, authors):
     members = set(
         product.community.memberships.filter(status=Membership.Status.ACTIVE).values_list("user_id", flat=True)
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activities import calendar, record, views
+from activities import calendar, record, series, views
 
 app_name = "activities"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path(K + "kegiatan/", views.activity_list, name="list"),
     path(K + "kegiatan/baru/", views.activity_new, name="new"),
     path(K + "kegiatan/catat/", record.record_past, name="record_past"),
+    path(K + "kegiatan/rutin/", series.plan_series, name="plan_series"),
     path(K + "kegiatan/<uuid:uid>/", views.activity_detail, name="detail"),
     path(K + "kegiatan/<uuid:uid>/ubah/", views.activity_edit, name="edit"),
     path(K + "kegiatan/<uuid:uid>/status/", views.activity_status, name="status"),

@@ -117,6 +117,7 @@ def activity_detail(request, slug, uid):
     mine = next((a for a in attendances if a.user_id == request.user.pk), None)
     documents = list(activity.documents.visible_to(access).select_related("uploaded_by", "community"))
     reflections = list(activity.reflections.visible_to(access).select_related("author", "community"))
+    products = list(activity.products.select_related("community").prefetch_related("authors"))
     wrote = any(r.author_id == request.user.pk for r in reflections)
     present = [a for a in attendances if a.status == Attendance.Status.PRESENT]
     can_reflect = (
@@ -137,6 +138,7 @@ def activity_detail(request, slug, uid):
         photos=[d for d in documents if d.is_photo],
         files=[d for d in documents if not d.is_photo],
         reflections=reflections,
+        products=products,
         can_edit=access.may_edit(activity.proposed_by_id),
         can_reflect=can_reflect,
         can_check_in=access.can_contribute and activity.check_in_open and not (mine and mine.status == "present"),
@@ -242,7 +244,12 @@ def attendance_print(request, slug, uid):
     community, access, activity = _get_activity(request, slug, uid)
     members = community.memberships.filter(status=Membership.Status.ACTIVE).select_related("user__school")
     recorded = {a.user_id: a for a in activity.attendances.all()}
-    rows = [(m.user, recorded.get(m.user_id)) for m in members.order_by("user__full_name")]
+    # The NIP column, which schools file, shows only the numbers this reader may see
+    # (their own; their teachers' for a principal; all for site admins).
+    rows = [
+        (m.user, recorded.get(m.user_id), m.user.nip if m.user.identifiers_visible_to(request.user) else "")
+        for m in members.order_by("user__full_name")
+    ]
     return community_page(request, community, access, "activities/attendance_print.html", activity=activity, rows=rows)
 
 
@@ -577,25 +584,42 @@ def products(request, slug):
 
 @login_required
 def product_new(request, slug):
+    """A product with its files in one form; `?kegiatan=<uid>` links it to that activity."""
     community, access = get_community_for(request, slug, "can_contribute")
-    form = ProductForm(request.POST or None, community=community, initial={"authors": [request.user]})
+    initial = {"authors": [request.user]}
+    with contextlib.suppress(ValueError):
+        if from_activity := community.activities.filter(uid=uuid.UUID(request.GET.get("kegiatan", ""))).first():
+            initial["activity"] = from_activity
+    form = ProductForm(request.POST or None, request.FILES or None, community=community, initial=initial)
     if request.method == "POST" and form.is_valid():
         product = form.save(commit=False)
         product.community = community
         product.created_by = request.user
+        data = form.cleaned_data
         try:
-            services.product_save(product=product, authors=list(form.cleaned_data["authors"]))
+            services.product_save(
+                product=product,
+                authors=list(data["authors"]),
+                files=data["files"],
+                by=request.user,
+                caption=data["caption"],
+                shows_students=data["shows_students"],
+                consent_confirmed=data["consent_confirmed"],
+            )
         except Refused as exc:
-            return refused(request, exc, "activities:products", slug)
-        messages.success(request, _("The product has been added. You can now attach files."))
-        return redirect(product)
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The product has been added."))
+            return redirect(product)
     return community_page(request, community, access, "activities/product_form.html", form=form, tab="products")
 
 
 @login_required
 def product_detail(request, slug, uid):
     community, access = get_community_for(request, slug)
-    product = get_object_or_404(Product.objects.filter(community=community).select_related("problem"), uid=uid)
+    product = get_object_or_404(
+        Product.objects.filter(community=community).select_related("problem", "activity"), uid=uid
+    )
     authors = list(product.authors.all())
     documents = list(product.documents.visible_to(access).select_related("uploaded_by"))
     return community_page(

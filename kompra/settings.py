@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "publishing",
     "schools",
     "reports",
+    "evidence",
     "supervision",
     "search",
     "privacy_rights",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("publishing.urls")),
     path("", include("schools.urls")),
     path("", include("reports.urls")),
+    path("", include("evidence.urls")),
     path("", include("kompra.ops.urls")),
     path("", include("supervision.urls")),
     path("", include("search.urls")),

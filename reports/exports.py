@@ -1,5 +1,6 @@
 """Exports of a community: the activities CSV, and the whole-community archive (a zip
-of data.json, CSV files, every document and a manifest of checksums) with
+of data.json, CSV files, every document under a readable name, an index.html and the
+portfolio PDF for people, and a manifest of checksums) with
 `read_export`, which parses an archive and verifies it."""
 
 import csv
@@ -10,6 +11,7 @@ import logging
 import tempfile
 import zipfile
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, FileField, ForeignKey, Prefetch, Q
 from django.utils import timezone
@@ -19,6 +21,7 @@ from activities.models import ActionPlan, Activity, Attendance, Document, Produc
 from communities.models import Invitation, Membership, Problem, ProblemComment, StageChange
 from kompra.accounts.models import User
 from publishing.models import Publication
+from reports import readable
 from schools.models import Feedback
 
 logger = logging.getLogger(__name__)
@@ -340,12 +343,14 @@ def write_export(community):
     target = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
     try:
         archive = _ArchiveWriter(target)
-        documents = {d.pk: d for d in community.documents.all()}
+        documents = {d.pk: d for d in community.documents.select_related("activity", "product")}
+        taken, paths = set(), {}
         for row in data["documents"]:
             document = documents[row["id"]]
-            path = f"documents/{document.uid}{_extension(document.file.name)}"
+            path = readable.readable_name(document, _extension(document.file.name), taken)
             digest = archive.copy_file(path, document.file) if document.file else None
             row["path"] = path if digest else None
+            paths[document.pk] = row["path"]
             row["file_missing"] = digest is None
             row["thumbnail_path"] = None
             if document.thumbnail:
@@ -356,12 +361,36 @@ def write_export(community):
         archive.write_bytes("activities.csv", activities_csv(community).encode())
         archive.write_bytes("attendance.csv", _attendance_csv(community).encode())
         archive.write_bytes("members.csv", _members_csv(memberships).encode())
+        portfolio = _portfolio_pdf(community)
+        if portfolio is not None:
+            archive.write_bytes(readable.PORTFOLIO, portfolio)
+        archive.write_bytes(
+            readable.INDEX, readable.index_html(community, paths=paths, portfolio_included=portfolio is not None)
+        )
         archive.close(community)
     except BaseException:
         target.close()
         raise
     target.seek(0)
     return target
+
+
+def _portfolio_pdf(community):
+    """The community portfolio from its founding to today, as in reports/; None (and a
+    log line) when the PDF cannot be drawn, so the backup itself never fails for it."""
+    from reports.pdf import portfolio_pdf
+    from reports.portfolio import Period, build_portfolio
+
+    period = Period(timezone.localdate(community.created_at), timezone.localdate())
+    try:
+        return portfolio_pdf(
+            build_portfolio(community, period),
+            origin=settings.KOMPRA_BASE_URL,
+            context={"generated_at": timezone.localtime()},
+        )
+    except Exception:
+        logger.exception("Export of %s: the portfolio PDF could not be made", community.slug)
+        return None
 
 
 def read_export(zip_file):

@@ -34,6 +34,7 @@ def school_data(**overrides):
         "level": School.Level.SMA,
         "district": "Kota Yogyakarta",
         "province": "DI Yogyakarta",
+        "time_zone": "Asia/Jakarta",
     }
     data.update(overrides)
     return data

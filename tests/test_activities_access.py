@@ -75,6 +75,7 @@ EXPECTED = {
     "status": ("post", MANAGE_POST),
     "record_held": ("get", MANAGE_GET),
     "record_past": ("get", MANAGE_GET),
+    "plan_series": ("get", MANAGE_GET),
     "minutes": ("get", MANAGE_GET),
     "check_in": ("post", CONTRIBUTE_POST),
     "attendance": ("get", MANAGE_GET),
@@ -113,6 +114,7 @@ POST_EXPECTED = {
     "attendance": MANAGE_POST,
     "record_held": MANAGE_POST,
     "record_past": MANAGE_POST,
+    "plan_series": MANAGE_POST,
     "reflect_activity": CONTRIBUTE_POST,
     "action_new": CONTRIBUTE_POST,
     # The member owns the action plan: the owner or a coordinator updates it.
@@ -151,6 +153,10 @@ def post_data(name, world):
         "action_new": {"what": "Membaca 15 menit tiap pagi", "owner": world.member.pk, "due": "2030-02-01"},
         "action": {"status": "doing", "outcome": ""},
         "product_new": {"title": "Kartu kata bergambar", "description": "", "authors": [world.member.pk]},
+        "plan_series": {
+            **{"title": "Pertemuan rutin", "weekday": "3", "starts": "14:00", "ends": "15:30", "every_weeks": "2"},
+            **{"count": "3", "first_day": "2030-02-01", "create": "1"},
+        },
     }.get(name, {})
     if name in ("upload", "product_upload"):
         data = {"files": [SimpleUploadedFile("kelas.jpg", jpeg_bytes((32, 24)), content_type="image/jpeg")]}

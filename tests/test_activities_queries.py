@@ -111,6 +111,12 @@ def build(scale):
         )
 
     Document.objects.bulk_create(document(i, activity=busy) for i in range(3 * scale))
+    products = Product.objects.bulk_create(
+        Product(community=community, activity=busy, title=f"Karya {i}", created_by=viewer) for i in range(2 * scale)
+    )
+    Product.authors.through.objects.bulk_create(
+        Product.authors.through(product=p, user=people[i % len(people)]) for i, p in enumerate(products)
+    )
     plans = ActionPlan.objects.bulk_create(
         ActionPlan(
             community=community,
@@ -156,7 +162,7 @@ PINNED = {
     "activity_list": 8,  # with the member's calendar address
     "dashboard": 12,  # the activities part: three queries; feedback to answer: one; calendar address: one
     "products": 6,  # 6 vs 6
-    "activity": 10,  # with the feedback threads on the activity
+    "activity": 12,  # with the feedback threads on the activity and the products made from it
     "gallery": 6,
     "problem": 12,
     "reflections": 7,

@@ -129,8 +129,10 @@ def test_whole_community_archive_is_the_communitys_own_and_keeps_everything(reco
     response = login(coordinator).get(reverse("reports:archive", args=[community.slug]))
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     data = json.loads(archive.read("data.json"))
-    assert str(record[1].uid) in {row["uid"] for row in data["documents"]}
-    assert f"documents/{record[1].uid}.jpg" in archive.namelist()
+    rows = {row["uid"]: row for row in data["documents"]}
+    assert str(record[1].uid) in rows
+    # Under its readable name (date and title), like every document of the archive.
+    assert rows[str(record[1].uid)]["path"] in archive.namelist()
     assert PRIVATE_TEXT in {row["answers"].get("text") for row in data["reflections"]}
 
 

@@ -1,5 +1,5 @@
-"""Erasing an account on the demo data: no row keeps the person's name or email
-address, every page of their communities still answers, and the community's history
+"""Erasing an account on the demo data: no row keeps the person's name, email address, NIP
+or NUPTK, every page of their communities still answers, and the community's history
 (activities, attendance) is whole."""
 
 import io
@@ -77,7 +77,8 @@ def test_erasure_on_demo_data_leaves_no_trace_and_every_page_whole(settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
     ani = User.objects.get(email="ani@smpn1sleman.sch.id")
-    name, email = ani.full_name, ani.email
+    User.objects.filter(pk=ani.pk).update(nip="199002202015042003", nuptk="6543210987654321")
+    name, email, nip, nuptk = ani.full_name, ani.email, "199002202015042003", "6543210987654321"
     community = Community.objects.get(slug="literasi-membaca-kelas-7")
     problem = Problem.objects.filter(community=community).first()
     # Her name written by others, a comment of hers, and a reflection she kept private.
@@ -92,7 +93,7 @@ def test_erasure_on_demo_data_leaves_no_trace_and_every_page_whole(settings):
         answers={"text": "Catatan pribadi."},
         in_reports=False,
     )
-    assert rows_mentioning(name, email)
+    assert rows_mentioning(name, email, nip, nuptk)
 
     coordinator = User.objects.get(email="budi@smpn1sleman.sch.id")
     staff = User.objects.get(is_staff=True)
@@ -113,7 +114,7 @@ def test_erasure_on_demo_data_leaves_no_trace_and_every_page_whole(settings):
     request = deletion_request(user=ani, password=DEMO_PASSWORD)
     call_command("privacy_erase", now=(request.erase_after + timedelta(minutes=1)).isoformat())
 
-    assert rows_mentioning(name, email) == []
+    assert rows_mentioning(name, email, nip, nuptk) == []
     ani.refresh_from_db()
     assert ani.full_name == ERASED_NAME
     assert not Reflection.objects.filter(pk=private.pk).exists()

@@ -24,6 +24,8 @@ LAYERS = {
     "schools": 3,
     "reports": 4,
     "supervision": 4,
+    # A person's own evidence draws on the community portfolio's period and PDF set-up.
+    "evidence": 4.5,
     "search": 5,
     # Personal data rights gather a person's records from every app (export, erasure).
     "privacy_rights": 6,
@@ -39,6 +41,7 @@ APPS = [
     "schools",
     "reports",
     "supervision",
+    "evidence",
     "search",
     "privacy_rights",
 ]

@@ -8,7 +8,7 @@ from kompra.accounts.models import School, User
 
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
-    list_display = ["name", "npsn", "level", "district", "province"]
+    list_display = ["name", "npsn", "level", "district", "province", "time_zone"]
     list_filter = ["level", "province", "district"]
     search_fields = ["name", "npsn", "district"]
 
@@ -48,7 +48,10 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ["school", "supervised_schools"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Person"), {"fields": ["full_name", "short_name", "school", "role", "language", "time_zone"]}),
+        (
+            _("Person"),
+            {"fields": ["full_name", "short_name", "school", "role", "nip", "nuptk", "language", "time_zone"]},
+        ),
         (
             _("Supervision (pengawas and dinas pendidikan)"),
             {

@@ -18,6 +18,35 @@ validate_npsn = RegexValidator(
     code="invalid_npsn",
 )
 
+# Civil-service and teacher numbers (Nomor Induk Pegawai, Nomor Unik Pendidik dan Tenaga
+# Kependidikan): digits only, stored without the spaces people type between groups.
+NIP_PATTERN = r"^[0-9]{18}$"
+NUPTK_PATTERN = r"^[0-9]{16}$"
+
+validate_nip = RegexValidator(
+    NIP_PATTERN,
+    _("NIP must be exactly 18 digits, e.g. 198503152010011002."),
+    code="invalid_nip",
+)
+validate_nuptk = RegexValidator(
+    NUPTK_PATTERN,
+    _("NUPTK must be exactly 16 digits, e.g. 1234567890123456."),
+    code="invalid_nuptk",
+)
+
+
+def digits_only(value):
+    """'19850315 201001 1 002' -> '198503152010011002': people copy the number with the
+    spaces of their SK; the dots and dashes of some forms go too. Letters stay, so the
+    validator can name the mistake."""
+    return "".join(ch for ch in (value or "").strip() if ch not in " .-")
+
+
+class TimeZone(models.TextChoices):
+    WIB = "Asia/Jakarta", _("WIB (Western Indonesia, UTC+7)")
+    WITA = "Asia/Makassar", _("WITA (Central Indonesia, UTC+8)")
+    WIT = "Asia/Jayapura", _("WIT (Eastern Indonesia, UTC+9)")
+
 
 class SchoolQuerySet(models.QuerySet):
     def supervised_by(self, user):
@@ -64,6 +93,13 @@ class School(models.Model):
     level = models.CharField(_("level"), max_length=4, choices=Level.choices)
     district = models.CharField(_("district (kabupaten/kota)"), max_length=100)
     province = models.CharField(_("province"), max_length=100)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=32,
+        choices=TimeZone.choices,
+        default=TimeZone.WIB,
+        help_text=_("The school's local time: meetings planned for its communities are held in it."),
+    )
 
     objects = SchoolQuerySet.as_manager()
 
@@ -121,10 +157,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     SUPERVISOR_ROLES = (Role.PENGAWAS, Role.DINAS)
 
-    class TimeZone(models.TextChoices):
-        WIB = "Asia/Jakarta", _("WIB (Western Indonesia, UTC+7)")
-        WITA = "Asia/Makassar", _("WITA (Central Indonesia, UTC+8)")
-        WIT = "Asia/Jayapura", _("WIT (Eastern Indonesia, UTC+9)")
+    TimeZone = TimeZone
 
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
@@ -170,6 +203,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES, default="id")
     time_zone = models.CharField(_("time zone"), max_length=32, choices=TimeZone.choices, default=TimeZone.WIB)
+    nip = models.CharField(
+        _("NIP"),
+        max_length=18,
+        blank=True,
+        validators=[validate_nip],
+        help_text=_("Civil servant number (Nomor Induk Pegawai), 18 digits. Optional."),
+    )
+    nuptk = models.CharField(
+        _("NUPTK"),
+        max_length=16,
+        blank=True,
+        validators=[validate_nuptk],
+        help_text=_("Teacher and education staff number (NUPTK), 16 digits. Optional."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("site admin"), default=False, help_text=_("May sign in to the admin site."))
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
@@ -179,7 +226,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The person's own identifying data: what they may correct on their profile and what
     # erasing an account clears (privacy_rights.erasure). A new field that identifies a
     # person (NIP, NUPTK, a phone number) belongs in this list.
-    PERSONAL_FIELDS = ("full_name", "short_name", "email")
+    PERSONAL_FIELDS = ("full_name", "short_name", "email", "nip", "nuptk")
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -199,13 +246,27 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_supervisor_has_no_school",
             ),
             models.CheckConstraint(condition=~Q(role="dinas") | ~Q(office_province=""), name="user_dinas_has_province"),
+            models.CheckConstraint(condition=Q(nip="") | Q(nip__regex=NIP_PATTERN), name="user_nip_format"),
+            models.CheckConstraint(condition=Q(nuptk="") | Q(nuptk__regex=NUPTK_PATTERN), name="user_nuptk_format"),
+            # Each number belongs to one person; most people have none.
+            models.UniqueConstraint(fields=["nip"], condition=~Q(nip=""), name="user_nip_unique"),
+            models.UniqueConstraint(fields=["nuptk"], condition=~Q(nuptk=""), name="user_nuptk_unique"),
         ]
 
     def __str__(self):
         return self.full_name or self.email
 
+    def clean_fields(self, exclude=None):
+        self.nip = digits_only(self.nip)
+        self.nuptk = digits_only(self.nuptk)
+        super().clean_fields(exclude=exclude)
+
     def clean(self):
         super().clean()
+        for field, label in (("nip", _("NIP")), ("nuptk", _("NUPTK"))):
+            value = getattr(self, field)
+            if value and User.objects.filter(**{field: value}).exclude(pk=self.pk).exists():
+                raise ValidationError({field: _("Another account already uses this %(label)s.") % {"label": label}})
         self.email = self.__class__.objects.normalize_email(self.email)
         if self.email and User.objects.filter(email__iexact=self.email).exclude(pk=self.pk).exists():
             raise ValidationError({"email": _("Another account already uses this email address.")})
@@ -226,6 +287,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self):
         """How Kompra names the person in greetings: never a title."""
         return self.short_name or short_name_from(self.full_name) or self.email
+
+    def identifiers_visible_to(self, viewer):
+        """Whether `viewer` may read this person's NIP and NUPTK: the person, the
+        principal of their school, and site admins. Nobody else, coordinators included."""
+        if not viewer.is_authenticated:
+            return False
+        if viewer.pk == self.pk or viewer.is_staff:
+            return True
+        return (
+            viewer.role == self.Role.PRINCIPAL and viewer.school_id is not None and viewer.school_id == self.school_id
+        )
 
     @property
     def is_principal(self):

@@ -18,6 +18,7 @@ from communities.models import Membership
 from tests import (
     test_activities_access,
     test_communities_access,
+    test_evidence_access,
     test_privacy_rights_access,
     test_publishing_access,
     test_reports_schools_access,
@@ -115,6 +116,7 @@ def worlds(community, coordinator, member, problem, principal, school):
         "publishing": test_publishing_access.build_world(community, coordinator, member, school),
         "reports": test_reports_schools_access.build_world(community, principal),
         "privacy": test_privacy_rights_access.build_world(community, coordinator, member),
+        "evidence": test_evidence_access.build_world(member, coordinator, community, approved_by=principal),
     }
 
 

@@ -27,6 +27,7 @@ from supervision.models import SchoolFeedback
 from tests import (
     test_activities_access,
     test_communities_access,
+    test_evidence_access,
     test_notices_access,
     test_privacy_rights_access,
     test_publishing_access,
@@ -100,6 +101,11 @@ def matrix_pages(persona, worlds):
     for key, (method, statuses) in sorted(module.EXPECTED.items()):
         if method == "get" and statuses[persona] == 200:
             pages.append((":".join(key), module.url_for(key, worlds["reports"])))
+    # A person's own portfolio, its share, the certificates and their verification.
+    module = test_evidence_access
+    for name, (method, statuses) in sorted(module.EXPECTED.items()):
+        if method == "get" and statuses[persona] == 200:
+            pages.append((f"evidence:{name}", module.url_for(name, worlds["evidence"])))
     for name, (method, statuses) in sorted(test_site_access.EXPECTED.items()):
         if method == "get" and statuses[persona] == 200:
             pages.append((name, reverse(name)))

@@ -5,6 +5,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from kompra.accounts.models import School, User
 
@@ -188,6 +189,7 @@ class Command(BaseCommand):
         services.stage_endorse(change=change, by=people["kepsek"])
         Membership.objects.create(user=people["fitri"], community=community, status=Membership.Status.REQUESTED)
         self.seed_practice(community, people, problem)
+        self.seed_evidence(community, people)
 
         sd = {u.email.split("@")[0]: u for u in User.objects.filter(school__npsn="20533456")}
         numerasi = services.community_found(
@@ -348,6 +350,22 @@ class Command(BaseCommand):
             author=people["kepsek"],
             body="Terima kasih, dokumentasinya rapi. Bagaimana kalau hasilnya dibagikan di rapat guru?",
         )
+
+    def seed_evidence(self, community, people):
+        """NIPs, a certificate waiting for the principal and a shared personal portfolio."""
+        from evidence.models import Certificate, PortfolioShare
+
+        User.objects.filter(pk=people["kepsek"].pk).update(nip="197204151998031005")
+        User.objects.filter(pk=people["budi"].pk).update(nip="198503152010011002", nuptk="1234567890123456")
+        today = timezone.localdate()
+        Certificate.objects.create(
+            community=community,
+            holder=people["ani"],
+            start=today - timedelta(days=90),
+            end=today,
+            requested_by=people["budi"],
+        )
+        PortfolioShare.objects.create(owner=people["ani"], start=today - timedelta(days=180), end=today)
 
     def _person(self, email, full_name, school, *, principal=False, staff=False, role=None, **office):
         user, _ = User.objects.update_or_create(
