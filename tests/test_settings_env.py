@@ -301,6 +301,8 @@ print(json.dumps({
     "storage": settings.STORAGES["default"]["BACKEND"],
     "engine": db["ENGINE"],
     "options": db.get("OPTIONS", {}),
+    "conn_max_age": db.get("CONN_MAX_AGE"),
+    "health_checks": db.get("CONN_HEALTH_CHECKS"),
 }))
 """
 
@@ -355,6 +357,31 @@ def test_postgres_url_gets_no_sqlite_options(tmp_path):
     values = dev_settings(tmp_path, DATABASE_URL="postgres://kompra@127.0.0.1:5432/kompra")
     assert values["engine"] == "django.db.backends.postgresql"
     assert "init_command" not in values["options"]
+
+
+def test_sqlite_connections_are_kept_and_checked(tmp_path):
+    values = dev_settings(tmp_path)
+    assert values["conn_max_age"] == 600
+    assert values["health_checks"] is True
+    assert dev_settings(tmp_path, DATABASE_CONN_MAX_AGE="0")["conn_max_age"] == 0
+
+
+def test_postgres_connections_come_from_a_pool(tmp_path):
+    values = dev_settings(tmp_path, DATABASE_URL="postgres://kompra@127.0.0.1:5432/kompra")
+    assert values["options"]["pool"] == {"min_size": 1, "max_size": 8, "timeout": 10}
+    # Django refuses a pool together with persistent connections.
+    assert values["conn_max_age"] == 0
+
+
+def test_postgres_pool_can_be_turned_off_for_persistent_connections(tmp_path):
+    values = dev_settings(
+        tmp_path,
+        DATABASE_URL="postgres://kompra@127.0.0.1:5432/kompra",
+        DATABASE_POOL_MAX_SIZE="0",
+        DATABASE_CONN_MAX_AGE="30",
+    )
+    assert "pool" not in values["options"]
+    assert values["conn_max_age"] == 30
 
 
 JOURNAL_MODE_SCRIPT = """
