@@ -153,6 +153,9 @@ class Community(models.Model):
     principal_informed_at = models.DateTimeField(_("principal informed"), null=True, blank=True)
     archived = models.BooleanField(_("archived"), default=False)
     created_at = models.DateTimeField(_("founded"), default=timezone.now)
+    # Raised by every write to anything of the community (communities/freshness.py): the
+    # key of what is cached about it. Only freshness.bump() writes it, never save().
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = CommunityQuerySet.as_manager()
 
@@ -173,6 +176,12 @@ class Community(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self.name)
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            # An instance read before a write must not put back its older data_version:
+            # cached facts under that older key would come back to life.
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "data_version"
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
