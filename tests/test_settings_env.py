@@ -423,3 +423,17 @@ def test_site_address_defaults_to_the_first_allowed_host_in_production():
     result = manage(env, "shell", "-c", "from django.conf import settings; print(settings.KOMPRA_BASE_URL)")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == f"https://{HOST}"
+
+
+LOADERS_SCRIPT = """
+from django.template import engines
+print(engines["django"].engine.loaders[0][0])
+"""
+
+
+def test_production_templates_come_from_the_cached_loader(tmp_path):
+    """Django wraps the loaders in its cached loader unless told otherwise: templates
+    are read and compiled once per process, not on every request."""
+    result = manage(production_env(tmp_path), "shell", "--no-imports", "-c", LOADERS_SCRIPT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "django.template.loaders.cached.Loader"

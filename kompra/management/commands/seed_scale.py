@@ -3,7 +3,7 @@
 1x is 5 schools x 10 communities x 8 members x 20 activities, each activity with
 attendance, a photo record and two reflections, and a publication for every community;
 Nx multiplies the schools. Everything is written with bulk_create, school by school, so
-100x (500 schools, 100,000 activities, 800,000 attendance rows) takes minutes on SQLite
+100x (500 schools, 100,000 activities, 640,000 attendance rows) takes minutes on SQLite
 or PostgreSQL. Every person signs in with the password given by --password.
 
 Not demo data (seed_demo is): the names are numbered, and the search index is not built
