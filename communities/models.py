@@ -179,8 +179,9 @@ class Community(models.Model):
         if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
             # An instance read before a write must not put back its older data_version:
             # cached facts under that older key would come back to life.
+            skip = {"data_version", *self.get_deferred_fields()}
             kwargs["update_fields"] = [
-                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "data_version"
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.attname not in skip
             ]
         super().save(*args, **kwargs)
 

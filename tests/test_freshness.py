@@ -119,6 +119,17 @@ def test_saving_an_older_copy_of_the_community_keeps_the_newer_version(community
     assert Community.objects.get(pk=community.pk).name == "Nama baru"
 
 
+def test_saving_a_partly_loaded_community_writes_only_what_it_loaded(community):
+    partial = Community.objects.only("name").get(pk=community.pk)
+    bump(community.pk)
+    partial.name = "Nama lain"
+    partial.save()
+    fresh = Community.objects.get(pk=community.pk)
+    assert fresh.name == "Nama lain"
+    assert fresh.concern == community.concern
+    assert fresh.data_version >= 1
+
+
 def test_cached_facts_are_keyed_by_version_language_and_minute(community):
     calls = []
 
