@@ -46,8 +46,11 @@ run: setup
 	  $(PY) manage.py notices_tick --every 60 & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
+# The suite runs on every core (pytest-xdist), a test file per process, so a file's shared
+# servers (the topology, Redis) start once; TEST_PROCESSES=0 runs it in one process.
+TEST_PROCESSES ?= auto
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 lint: export DJANGO_DEBUG ?= true
 lint: setup

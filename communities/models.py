@@ -53,20 +53,20 @@ class CommunityQuerySet(models.QuerySet):
             return self.none()
         if user.is_staff:
             return self.all()
-        rule = Q(visibility=Community.Visibility.PUBLIC) | Q(
-            memberships__user=user,
-            memberships__status__in=[
-                Membership.Status.ACTIVE,
-                Membership.Status.INVITED,
-                Membership.Status.REQUESTED,
-            ],
-        )
+        # One condition on the community's own row and a subquery on the person's
+        # memberships (the membership_once_per_person index): no join over every
+        # membership of every community, so the cost does not grow with the district.
+        theirs = Membership.objects.filter(
+            user=user,
+            status__in=[Membership.Status.ACTIVE, Membership.Status.INVITED, Membership.Status.REQUESTED],
+        ).values("community_id")
+        rule = Q(visibility=Community.Visibility.PUBLIC) | Q(pk__in=theirs)
         if user.school_id:
             if user.is_principal:
                 rule |= Q(home_school_id=user.school_id)
             else:
                 rule |= Q(home_school_id=user.school_id, visibility=Community.Visibility.SCHOOL)
-        return self.filter(pk__in=Community.objects.filter(rule).values("pk"))
+        return self.filter(rule)
 
     def managed_by(self, user):
         """Communities the user coordinates (and may therefore run)."""
@@ -153,6 +153,9 @@ class Community(models.Model):
     principal_informed_at = models.DateTimeField(_("principal informed"), null=True, blank=True)
     archived = models.BooleanField(_("archived"), default=False)
     created_at = models.DateTimeField(_("founded"), default=timezone.now)
+    # Raised by every write to anything of the community (communities/freshness.py): the
+    # key of what is cached about it. Only freshness.bump() writes it, never save().
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = CommunityQuerySet.as_manager()
 
@@ -173,6 +176,13 @@ class Community(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self.name)
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            # An instance read before a write must not put back its older data_version:
+            # cached facts under that older key would come back to life.
+            skip = {"data_version", *self.get_deferred_fields()}
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.attname not in skip
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

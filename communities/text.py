@@ -1,6 +1,7 @@
 """Text from members: Markdown rendered and then sanitised with an allowlist, the one
 way text is shortened (titles, excerpts), and the text box members write it in."""
 
+import functools
 import re
 from html import unescape
 
@@ -62,6 +63,13 @@ def render_markdown(text):
     allowlist, links keep only http(s) and mailto, and get rel="nofollow noopener"."""
     if not text:
         return ""
+    return _render_markdown(str(text))
+
+
+# A pure function of the text: the same concern or minutes, shown on every request,
+# is converted once per process (a changed text is another key, so never stale).
+@functools.lru_cache(maxsize=512)
+def _render_markdown(text):
     html = md.markdown(text, extensions=["sane_lists", "tables"], output_format="html")
     return nh3.clean(
         html,

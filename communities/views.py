@@ -1,8 +1,12 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -58,27 +62,69 @@ def my_communities(request):
     return render(request, "communities/my_communities.html", {"communities": communities})
 
 
+DIRECTORY_PAGE_SIZE = 24
+
+
 @login_required
 def directory(request):
-    """Every community the viewer may see, their own school's first."""
-    communities = Community.objects.visible_to(request.user).for_listing()
-    stage = request.GET.get("tahap")
+    """Every community the viewer may see, their own school's first, a page at a time,
+    filtered by stage, kind and school (name or NPSN)."""
+    communities = Community.objects.visible_to(request.user)
+    stage = request.GET.get("tahap", "")
     if stage in Stage.values:
         communities = communities.filter(stage=stage)
-    if not request.GET.get("arsip"):
+    else:
+        stage = ""
+    kind = request.GET.get("jenis", "")
+    if kind in Community.Kind.values:
+        communities = communities.filter(kind=kind)
+    else:
+        kind = ""
+    school = request.GET.get("sekolah", "").strip()[:100]
+    if school:
+        communities = communities.filter(Q(home_school__npsn=school) | Q(home_school__name__icontains=school))
+    archived = bool(request.GET.get("arsip"))
+    if not archived:
         communities = communities.filter(archived=False)
-    mine = set(
-        Membership.objects.filter(user=request.user, status=Membership.Status.ACTIVE).values_list(
-            "community_id", flat=True
-        )
-    )
     school_id = request.user.school_id
-    own = [c for c in communities if c.home_school_id == school_id]
-    others = [c for c in communities if c.home_school_id != school_id]
+    # Each row's member count is a subquery on the membership index, run only for the
+    # rows of the page (not a count over every membership of every visible community).
+    active_members = (
+        Membership.objects.filter(community=OuterRef("pk"), status=Membership.Status.ACTIVE)
+        .order_by()
+        .values("community")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    communities = (
+        communities.select_related("home_school")
+        .annotate(
+            member_count=Coalesce(Subquery(active_members), 0),
+            is_own=Case(When(home_school_id=school_id, then=Value(True)), default=Value(False)),
+        )
+        .order_by("-is_own", "archived", "name", "pk")
+    )
+    page = Paginator(communities, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("halaman"))
+    mine = set(
+        Membership.objects.filter(
+            user=request.user, status=Membership.Status.ACTIVE, community__in=[c.pk for c in page.object_list]
+        ).values_list("community_id", flat=True)
+    )
+    query = {"tahap": stage, "jenis": kind, "sekolah": school, "arsip": "1" if archived else ""}
     return render(
         request,
         "communities/directory.html",
-        {"own": own, "others": others, "mine": mine, "stages": Stage.choices, "stage": stage},
+        {
+            "page": page,
+            "page_query": urlencode({k: v for k, v in query.items() if v}),
+            "mine": mine,
+            "stages": Stage.choices,
+            "stage": stage,
+            "kinds": Community.Kind.choices,
+            "kind": kind,
+            "school": school,
+            "archived": archived,
+        },
     )
 
 

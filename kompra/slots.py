@@ -13,6 +13,7 @@ Slots in use (the page that renders each, and what its context holds):
 - "product.actions": a product's buttons (community, access, product)
 - "reflection.actions": a reflection's buttons (community, access, reflection)
 - "stage_change.after": each stage change in the stage history (community, access, change)
+- "directory.search": the directory of communities, below its filters (page, user)
 - "school.dashboard": a school's dashboard, below its header (school, read_only, user)
 """
 

@@ -78,6 +78,8 @@ class Publication(models.Model):
         indexes = [
             # The showcase: a community's (or school's) published items, newest first.
             models.Index(fields=["community", "status", "-published_at"], name="publication_showcase_idx"),
+            # The public showcase across every community: the newest published items.
+            models.Index(fields=["status", "-published_at", "-created_at"], name="publication_published_idx"),
         ]
 
     def __str__(self):

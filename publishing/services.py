@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, Document
+from communities.freshness import bump
 from communities.services import Refused, require_live
 from publishing import notify
 from publishing.models import Publication
@@ -45,6 +46,7 @@ def publication_create(*, community, by, source, title, summary, photo_uids=(), 
         if photo.shows_students and not photo.consent_confirmed:
             if str(photo.uid) in confirmed:
                 Document.objects.filter(pk=photo.pk).update(consent_confirmed=True)
+                bump(photo.community_id)
             else:
                 left_out += 1
                 continue
@@ -107,4 +109,6 @@ def publication_withdraw_all(*, community, by):
     """Withdraws every publication of `community` that is public or waiting for its
     author, as when the community becomes less visible. Returns how many."""
     live = community.publications.filter(status__in=[Publication.Status.PUBLISHED, Publication.Status.AWAITING_AUTHOR])
-    return live.update(status=Publication.Status.WITHDRAWN, withdrawn_at=timezone.now())
+    withdrawn = live.update(status=Publication.Status.WITHDRAWN, withdrawn_at=timezone.now())
+    bump(community.pk)  # a bulk update sends no signal (communities/freshness.py)
+    return withdrawn

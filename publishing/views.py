@@ -149,11 +149,35 @@ def _published_in(queryset):
     return queryset.published().select_related("community__home_school", "activity", "product", "reflection")
 
 
+SHOWCASE_PAGE_SIZE = 20
+SHOWCASE_MAX_PAGES = 50
+
+
 @_public
 def showcase(request):
-    recent = _published_in(Publication.objects.all())[:20]
-    schools = School.objects.filter(communities__publications__status=Publication.Status.PUBLISHED).distinct()
-    return render(request, "publishing/showcase.html", {"publications": recent, "schools": schools})
+    """The newest publications, 20 a page (one query, served by publication_published_idx:
+    no count of everything ever published), and the schools they come from."""
+    try:
+        number = min(max(int(request.GET.get("halaman", 1)), 1), SHOWCASE_MAX_PAGES)
+    except ValueError:
+        number = 1
+    start = (number - 1) * SHOWCASE_PAGE_SIZE
+    # The list shows each item's community and school only; the item's source is its own page's.
+    rows = list(
+        Publication.objects.published().select_related("community__home_school")[start : start + SHOWCASE_PAGE_SIZE + 1]
+    )
+    publications = rows[:SHOWCASE_PAGE_SIZE]
+    schools = list({p.community.home_school_id: p.community.home_school for p in publications}.values())
+    return render(
+        request,
+        "publishing/showcase.html",
+        {
+            "publications": publications,
+            "schools": schools,
+            "previous_page": number - 1 if number > 1 else None,
+            "next_page": number + 1 if len(rows) > SHOWCASE_PAGE_SIZE and number < SHOWCASE_MAX_PAGES else None,
+        },
+    )
 
 
 @_public

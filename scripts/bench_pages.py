@@ -1,176 +1,189 @@
-"""Server time and queries of the busiest pages, at a school with 50 communities.
+"""Server time and queries of every main page as the district grows: 1x, 10x, 100x.
 
-    DJANGO_SETTINGS_MODULE=tests.settings .venv/bin/python scripts/bench_pages.py
+    .venv/bin/python scripts/bench_pages.py --db postgres --scales 1,10,100
+    .venv/bin/python scripts/bench_pages.py --db sqlite --scales 1,10
 
-Builds, in a throwaway test database, one school with 50 communities of 8 members, each
-with six months of fortnightly meetings (attendance, a photo record, reflections), action
-plans and a publication; then times each page through the test client (no network, no
-browser) and prints the median and 90th percentile of 20 requests and the query count.
-Prints numbers; it is not a test.
+For each scale it builds a fresh database with `manage.py seed_scale --scale N` (an SQLite
+file in a temporary folder, or a PostgreSQL database named after --postgres with
+"_pages" appended, dropped at the end), then, in a child process with the production
+settings (DEBUG off), times each page through Django's test client (no network, no
+browser): the median of --runs requests after one warm-up, and the query count. Prints
+one table with a column per scale and the ratio of the largest scale to the smallest.
+A benchmark, not a test.
 """
 
+import argparse
+import json
 import os
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-
-import django
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-COMMUNITIES = 50
-MEMBERS = 8
-MEETINGS = 12  # fortnightly for six months
-RUNS = 20
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 
-def build():
-    from activities.models import ActionPlan, Activity, Attendance, Document, Reflection
-    from communities.models import Community, Membership, Problem
-    from kompra.accounts.models import School, User
+def pages():
+    """(label, who, address) for every main page, in the first seeded school."""
+    from activities.models import Activity
+    from communities.models import Community
     from publishing.models import Publication
 
-    now = timezone.now()
-    school = School.objects.create(
-        npsn="29990002", name="SMA Negeri 9 Uji", level="sma", district="Sleman", province="DIY"
-    )
-    principal = User.objects.create(email="kepsek@uji.sch.id", full_name="Kepala Uji", school=school, role="principal")
-    teachers = User.objects.bulk_create(
-        User(email=f"guru{i}@uji.sch.id", full_name=f"Guru Uji {i:03d}", school=school) for i in range(COMMUNITIES * 4)
-    )
-    first = None
-    for c in range(COMMUNITIES):
-        community = Community.objects.create(
-            name=f"Komunitas Uji {c + 1:02d}",
-            concern="Siswa belum lancar membaca.",
-            goal="Semua siswa lancar membaca.",
-            norms="Tepat waktu.",
-            rhythm_weeks=2,
-            home_school=school,
-            stage=["merintis", "menumbuhkan", "merawat"][c % 3],
-            visibility="public",
-        )
-        members = [teachers[(c * 4 + k) % len(teachers)] for k in range(MEMBERS)]
-        Membership.objects.bulk_create(
-            Membership(user=u, community=community, role="coordinator" if k == 0 else "member", joined_at=now)
-            for k, u in enumerate(members)
-        )
-        problem = Problem.objects.create(community=community, title="Membaca pemahaman", raised_by=members[0])
-        activities = Activity.objects.bulk_create(
-            Activity(
-                community=community,
-                problem=problem,
-                title=f"Pertemuan {m + 1}",
-                starts_at=now - timedelta(days=14 * m + 1),
-                ends_at=now - timedelta(days=14 * m + 1) + timedelta(hours=1),
-                status="held",
-                proposed_by=members[0],
-                minutes="Kami berbagi praktik.",
-            )
-            for m in range(MEETINGS)
-        )
-        Attendance.objects.bulk_create(
-            Attendance(activity=a, user=u, status="present") for a in activities for u in members
-        )
-        Document.objects.bulk_create(
-            Document(
-                community=community,
-                activity=a,
-                kind="photo",
-                file=f"documents/{community.pk}/{a.pk}.jpg",
-                thumbnail=f"documents/{community.pk}/thumbs/{a.pk}.jpg",
-                original_name="foto.jpg",
-                content_type="image/jpeg",
-                size=1000,
-                sha256="0" * 64,
-                uploaded_by=members[0],
-            )
-            for a in activities
-        )
-        Reflection.objects.bulk_create(
-            Reflection(community=community, author=u, activity=a, template="free", answers={"text": "Baik."})
-            for a in activities
-            for u in members[1:3]
-        )
-        ActionPlan.objects.create(
-            community=community,
-            problem=problem,
-            what="Mencoba",
-            owner=members[0],
-            created_by=members[0],
-            due=now.date(),
-        )
-        Publication.objects.create(
-            community=community,
-            activity=activities[0],
-            title="Hasil kami",
-            summary="Ringkasan",
-            published_by=members[0],
-            published_at=now,
-        )
-        if first is None:
-            first = (community, members[0], activities[0])
-    return school, principal, first
+    community = Community.objects.select_related("home_school").get(slug="skala-0000-00")
+    npsn = community.home_school.npsn
+    activity = Activity.objects.filter(community=community, status="held").order_by("-starts_at").first()
+    problem = community.problems.first()
+    publication = Publication.objects.filter(community=community).first()
+    return [
+        ("personal dashboard", "coordinator", "/dasbor/"),
+        ("community overview", "coordinator", community.get_absolute_url()),
+        ("stage page (readiness)", "coordinator", f"/k/{community.slug}/tahap/"),
+        ("activity page", "coordinator", activity.get_absolute_url()),
+        ("activity list", "coordinator", f"/k/{community.slug}/kegiatan/"),
+        ("problem page", "coordinator", f"/k/{community.slug}/masalah/{problem.uid}/"),
+        ("gallery", "coordinator", f"/k/{community.slug}/dokumentasi/"),
+        ("members", "coordinator", f"/k/{community.slug}/anggota/"),
+        ("my communities", "coordinator", "/komunitas/"),
+        ("directory", "principal", "/komunitas/direktori/"),
+        ("directory (teacher)", "coordinator", "/komunitas/direktori/"),
+        ("school dashboard", "principal", f"/sekolah/{npsn}/"),
+        ("school report", "principal", f"/sekolah/{npsn}/laporan/"),
+        ("notices", "coordinator", "/pemberitahuan/"),
+        ("public showcase", "anonymous", "/publik/"),
+        ("public school page", "anonymous", f"/publik/sekolah/{npsn}/"),
+        ("public community", "anonymous", f"/publik/k/{community.slug}/"),
+        ("public publication", "anonymous", publication.get_absolute_url()),
+    ]
 
 
-def measure(client, address):
-    client.get(address)  # warm: session, templates, translations
-    connection.queries_log.clear()
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(address)
-    assert response.status_code == 200, (address, response.status_code)
-    seconds = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        client.get(address)
-        seconds.append(time.perf_counter() - started)
-    seconds.sort()
-    return statistics.median(seconds) * 1000, seconds[int(RUNS * 0.9) - 1] * 1000, len(queries)
+def measure(runs):
+    """In the child: time every page, print JSON {label: [median ms, queries, status]}."""
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    from kompra.accounts.models import User
+
+    setup_test_environment()
+    clients = {"anonymous": Client(), "coordinator": Client(), "principal": Client()}
+    clients["coordinator"].force_login(User.objects.get(email="guru00@skala0000.sch.id"))
+    clients["principal"].force_login(User.objects.get(email="kepsek@skala0000.sch.id"))
+    results = {}
+    for label, who, address in pages():
+        client = clients[who]
+        if client.get(address).status_code == 404:  # a page this build does not have
+            continue
+        connection.queries_log.clear()  # a full log (9,000 entries) would count nothing
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(address)
+        count = len(queries)
+        seconds = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            client.get(address)
+            seconds.append(time.perf_counter() - started)
+        results[label] = [statistics.median(seconds) * 1000, count, response.status_code]
+    print(json.dumps(results))
+
+
+def run_sql(url, statement):
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def build_and_measure(args, scale):
+    folder = Path(tempfile.mkdtemp(prefix="kompra-pages-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kompra.settings",
+        "KOMPRA_ENV_FILE": "",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "bench-" + "k7Qz" * 15,
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "KOMPRA_VAR_DIR": str(folder),
+        "KOMPRA_STATIC_ROOT": str(ROOT / "var" / "bench-static"),
+    }
+    env.pop("REDIS_URL", None)
+    admin = None
+    if args.db == "postgres":
+        parts = urlsplit(args.postgres)
+        name = parts.path.lstrip("/") + "_pages"
+        env["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + name))
+        admin = urlunsplit(parts._replace(path="/postgres"))
+        run_sql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        run_sql(admin, f'CREATE DATABASE "{name}"')
+    else:
+        env.pop("DATABASE_URL", None)
+
+    def manage(*command):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True)  # noqa: S603
+
+    try:
+        started = time.monotonic()
+        manage("migrate", "--noinput", "-v0")
+        manage("seed_scale", "--scale", str(scale), "--quiet")
+        if args.db == "postgres":
+            run_sql(env["DATABASE_URL"], "VACUUM ANALYZE")
+        if not (ROOT / "var" / "bench-static" / "staticfiles.json").exists():
+            manage("collectstatic", "--noinput", "-v0")
+        built = time.monotonic() - started
+        out = subprocess.run(  # noqa: S603
+            [sys.executable, __file__, "--child", "--runs", str(args.runs)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        return built, json.loads(out.strip().splitlines()[-1])
+    finally:
+        if admin:
+            run_sql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def main():
-    from publishing.models import Publication
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/kompra_speed")
+    parser.add_argument("--scales", default="1,10,100")
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        measure(args.runs)
+        return
 
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        started = time.perf_counter()
-        school, principal, (community, coordinator, activity) = build()
-        print(f"setup: {COMMUNITIES} communities x {MEETINGS} meetings in {time.perf_counter() - started:.1f} s")
-        as_principal, as_coordinator, anonymous = Client(), Client(), Client()
-        as_principal.force_login(principal)
-        as_coordinator.force_login(coordinator)
-        publication = Publication.objects.filter(community=community).first()
-        pages = [
-            ("school dashboard (50 communities)", as_principal, f"/sekolah/{school.npsn}/"),
-            ("school report", as_principal, f"/sekolah/{school.npsn}/laporan/"),
-            ("personal dashboard", as_coordinator, "/dasbor/"),
-            ("community overview", as_coordinator, community.get_absolute_url()),
-            ("stage page (readiness)", as_coordinator, f"/k/{community.slug}/tahap/"),
-            ("activity page", as_coordinator, activity.get_absolute_url()),
-            ("activity list", as_coordinator, f"/k/{community.slug}/kegiatan/"),
-            ("gallery", as_coordinator, f"/k/{community.slug}/dokumentasi/"),
-            ("directory", as_principal, "/komunitas/direktori/"),
-            ("public showcase", anonymous, "/publik/"),
-            ("public school page", anonymous, f"/publik/sekolah/{school.npsn}/"),
-            ("public publication", anonymous, publication.get_absolute_url()),
-        ]
-        print(f"{'page':36} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
-        for label, client, address in pages:
-            median, p90, count = measure(client, address)
-            print(f"{label:36} {median:10.1f} {p90:8.1f} {count:8d}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    scales = [int(s) for s in args.scales.split(",")]
+    columns = {}
+    for scale in scales:
+        built, columns[scale] = build_and_measure(args, scale)
+        load = os.getloadavg()
+        print(f"{scale}x built in {built:.0f} s; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", flush=True)
+    first, last = scales[0], scales[-1]
+    header = "".join(f"{f'{s}x ms':>9}{'q':>4}" for s in scales)
+    print(f"{args.db}: median server time (ms) and queries per page")
+    print(f"{'page':24}{header}{f'{last}x/{first}x':>10}")
+    for label in columns[first]:
+        cells = ""
+        for scale in scales:
+            ms, queries, status = columns[scale].get(label, [float("nan"), 0, 0])
+            flag = "" if status == 200 else f"!{status}"
+            cells += f"{ms:9.1f}{queries:4d}{flag}"
+        ratio = columns[last].get(label, [float("nan")])[0] / columns[first][label][0]
+        print(f"{label:24}{cells}{ratio:10.2f}")
 
 
 if __name__ == "__main__":

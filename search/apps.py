@@ -13,8 +13,11 @@ class SearchConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from activities.models import Activity
+        from kompra import slots
         from search import index
         from search.kinds import SPECS
+
+        slots.register("directory.search", "search/slots/directory_search.html")
 
         def saved(sender, instance, raw=False, **kwargs):
             if raw:  # loading fixtures: the rebuild command indexes them

@@ -180,7 +180,8 @@ def test_build_makes_what_it_says(worlds, db):
 # new section or readiness fact provider moves the pin, an N+1 breaks the equality.
 # mine 3: + the viewer's memberships with their communities and counts (measured with
 #   the card bug below fixed; the page crashes until then).
-# directory 5: + the viewer's school, the visible communities, the viewer's memberships.
+# directory 7: + the viewer's school, the count of visible communities, one page of them
+#   (with member counts), the viewer's memberships among them.
 # detail 13: + community, viewer's membership, focus, member counts (4); the activities
 #   app's overview sections add the rest (the focus problem's cycle, activity lists).
 # members 6: + community, viewer's membership, memberships with users and schools,
@@ -192,7 +193,7 @@ def test_build_makes_what_it_says(worlds, db):
 #   the activities app's sections.
 PAGES = {
     "mine": (lambda w: reverse("communities:mine"), 5),
-    "directory": (lambda w: reverse("communities:directory"), 6),
+    "directory": (lambda w: reverse("communities:directory"), 7),
     "detail": (lambda w: w.community.get_absolute_url(), 16),
     "members": (lambda w: reverse("communities:members", args=[w.community.slug]), 7),
     "problems": (lambda w: reverse("communities:problems", args=[w.community.slug]), 6),

@@ -301,6 +301,8 @@ print(json.dumps({
     "storage": settings.STORAGES["default"]["BACKEND"],
     "engine": db["ENGINE"],
     "options": db.get("OPTIONS", {}),
+    "conn_max_age": db.get("CONN_MAX_AGE"),
+    "health_checks": db.get("CONN_HEALTH_CHECKS"),
 }))
 """
 
@@ -357,6 +359,31 @@ def test_postgres_url_gets_no_sqlite_options(tmp_path):
     assert "init_command" not in values["options"]
 
 
+def test_sqlite_connections_are_kept_and_checked(tmp_path):
+    values = dev_settings(tmp_path)
+    assert values["conn_max_age"] == 600
+    assert values["health_checks"] is True
+    assert dev_settings(tmp_path, DATABASE_CONN_MAX_AGE="0")["conn_max_age"] == 0
+
+
+def test_postgres_connections_come_from_a_pool(tmp_path):
+    values = dev_settings(tmp_path, DATABASE_URL="postgres://kompra@127.0.0.1:5432/kompra")
+    assert values["options"]["pool"] == {"min_size": 1, "max_size": 8, "timeout": 10}
+    # Django refuses a pool together with persistent connections.
+    assert values["conn_max_age"] == 0
+
+
+def test_postgres_pool_can_be_turned_off_for_persistent_connections(tmp_path):
+    values = dev_settings(
+        tmp_path,
+        DATABASE_URL="postgres://kompra@127.0.0.1:5432/kompra",
+        DATABASE_POOL_MAX_SIZE="0",
+        DATABASE_CONN_MAX_AGE="30",
+    )
+    assert "pool" not in values["options"]
+    assert values["conn_max_age"] == 30
+
+
 JOURNAL_MODE_SCRIPT = """
 from django.db import connection
 with connection.cursor() as cursor:
@@ -396,3 +423,17 @@ def test_site_address_defaults_to_the_first_allowed_host_in_production():
     result = manage(env, "shell", "-c", "from django.conf import settings; print(settings.KOMPRA_BASE_URL)")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == f"https://{HOST}"
+
+
+LOADERS_SCRIPT = """
+from django.template import engines
+print(engines["django"].engine.loaders[0][0])
+"""
+
+
+def test_production_templates_come_from_the_cached_loader(tmp_path):
+    """Django wraps the loaders in its cached loader unless told otherwise: templates
+    are read and compiled once per process, not on every request."""
+    result = manage(production_env(tmp_path), "shell", "--no-imports", "-c", LOADERS_SCRIPT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "django.template.loaders.cached.Loader"

@@ -270,7 +270,7 @@ def test_unknown_language_sets_no_cookie(db):
 # Query counts: pinned, and the same however much was published.
 
 # The school and community pages count their publications for the pagination.
-QUERIES = {"showcase": 2, "school": 4, "community": 3, "publication": 2}
+QUERIES = {"showcase": 1, "school": 4, "community": 3, "publication": 2}
 
 
 def grow(world, school, other_school, n):

@@ -5,6 +5,7 @@ from django import template
 from django.utils import timezone
 
 from activities.selectors import cycle_for, cycle_position
+from communities.freshness import cached
 
 register = template.Library()
 
@@ -23,13 +24,17 @@ def problem_cycle(context, problem):
 
 @register.inclusion_tag("activities/_community_cycle.html", takes_context=True)
 def community_cycle(context, community, focus):
-    """Where the community stands in the cycle, and what comes next (five queries)."""
-    activities = community.activities.select_related("problem")
-    return {
-        "community": community,
-        "access": context.get("access"),
-        "focus": focus,
-        "steps": cycle_position(focus),
-        "upcoming": list(activities.upcoming()[:3]),
-        "recent": list(activities.held().order_by("-starts_at")[:3]),
-    }
+    """Where the community stands in the cycle, and what comes next (five queries, or
+    none while the community's data and the minute are unchanged: the same for every
+    viewer, since it counts reflections without showing any)."""
+
+    def compute():
+        activities = community.activities.select_related("problem")
+        return {
+            "steps": cycle_position(focus),
+            "upcoming": list(activities.upcoming()[:3]),
+            "recent": list(activities.held().order_by("-starts_at")[:3]),
+        }
+
+    facts = cached(community, "cycle", compute, focus.pk if focus else "", clock=True)
+    return {"community": community, "access": context.get("access"), "focus": focus, **facts}
