@@ -273,7 +273,7 @@ def test_stopping_an_app_server_loses_no_request(topology, world):
     failures, posted = load(topology, sessions, world.problem, rounds=8)
     stopper.join()
     assert not topology.apps[0].running
-    assert failures == []
+    assert failures == [], topology.proxy_errors()
     stored = ProblemComment.objects.filter(problem=world.problem).count()
     assert stored - comments_before == len(posted) == 4 * 8, "every comment stored, none twice"
     # Back in rotation before the next one goes, as a rolling restart does.
@@ -285,7 +285,7 @@ def test_stopping_an_app_server_loses_no_request(topology, world):
     failures, _posted = load(topology, sessions, world.problem, rounds=6, posts=False)
     killer.join()
     assert not topology.apps[1].running
-    assert failures == []
+    assert failures == [], topology.proxy_errors()
 
 
 # Health, for the load balancer

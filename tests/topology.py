@@ -273,6 +273,12 @@ class Topology:
             f"app{index + 1}", argv, folder=self.folder, port=port, env=self.environment(port), ready=_answers_health
         )
 
+    def proxy_errors(self, lines=30):
+        """The last lines nginx logged about its app servers (for a failing assertion)."""
+        log = self.folder / "error.log"
+        text = log.read_text(errors="replace") if log.exists() else ""
+        return "\n".join([line for line in text.splitlines() if "upstream" in line][-lines:])
+
     def stop_app(self, index, sig=signal.SIGTERM):
         self.apps[index].stop(sig)
 
