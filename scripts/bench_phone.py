@@ -2,7 +2,7 @@
 
     DJANGO_SETTINGS_MODULE=tests.settings .venv/bin/python scripts/bench_phone.py
 
-Builds the school of scripts/bench_pages.py (50 communities, six months of meetings) in a
+Builds the school of scripts/bench_school.py (50 communities, six months of meetings) in a
 throwaway test database, serves it on a free local port, and drives headless Chromium at
 360x740:
 - for the main pages, the bytes transferred (compressed, as the network carries them) on
@@ -100,7 +100,7 @@ def sign_in(driver, base, user):
 
 
 def real_thumbnails(community):
-    """bench_pages records photos without files; the pages a phone opens here get real ones."""
+    """bench_school records photos without files; the pages a phone opens here get real ones."""
     from tests.factories import jpeg_bytes
 
     for document in community.documents.all():
@@ -142,7 +142,7 @@ def upload(driver, base, activity, photo):
 
 
 def main():
-    from bench_pages import build
+    from bench_school import build
 
     from publishing.models import Publication
     from tests.browser.test_phone_uploads import camera_photo
