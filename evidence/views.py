@@ -131,19 +131,25 @@ def shared_list(request):
     return render(request, "evidence/shared_list.html", {"shares": shares})
 
 
+def shared_portfolio_for(request, share, period, *, for_owner):
+    """The shared portfolio as this reader may see it: a principal gets no photo of a
+    community they cannot open (its address would not answer them), on the page and in
+    the PDF alike."""
+    portfolio = build_personal_portfolio(share.owner, period, for_owner=for_owner)
+    if not for_owner:
+        visible = set(Community.objects.visible_to(request.user).values_list("pk", flat=True))
+        for product in portfolio.products:
+            if product.community_id not in visible:
+                product.thumbnails = []
+    return portfolio
+
+
 @login_required
 def shared_portfolio(request, uid):
     share, for_owner = get_share_for(request, uid)
     period = Period(share.start, share.end)
     language = translation.get_language()
-    portfolio = build_personal_portfolio(share.owner, period, for_owner=for_owner)
-    if not for_owner:
-        # The page loads thumbnails through the community's own address, which answers
-        # only to those who see the community; the PDF embeds them instead.
-        visible = set(Community.objects.visible_to(request.user).values_list("pk", flat=True))
-        for product in portfolio.products:
-            if product.community_id not in visible:
-                product.thumbnails = []
+    portfolio = shared_portfolio_for(request, share, period, for_owner=for_owner)
     context = {
         "person": share.owner,
         "share": share,
@@ -157,5 +163,5 @@ def shared_portfolio(request, uid):
 @login_required
 def shared_portfolio_pdf(request, uid):
     share, for_owner = get_share_for(request, uid)
-    portfolio = build_personal_portfolio(share.owner, Period(share.start, share.end), for_owner=for_owner)
+    portfolio = shared_portfolio_for(request, share, Period(share.start, share.end), for_owner=for_owner)
     return _pdf_response(request, portfolio, translation.get_language())

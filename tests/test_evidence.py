@@ -223,3 +223,23 @@ def test_the_principal_gets_no_broken_thumbnail_of_a_community_they_cannot_see(m
     assert photo.get_thumbnail_url() not in page
     own = login(member).get(reverse("evidence:mine"), {"dari": "2026-01-01", "sampai": "2026-06-30"})
     assert photo.get_thumbnail_url() in own.content.decode()
+
+
+def test_the_shared_pdf_leaves_out_the_same_photos_as_the_page(member, principal, other_school, login):
+    import io
+
+    from pypdf import PdfReader
+
+    elsewhere = CommunityFactory(home_school=other_school, visibility="members")
+    MembershipFactory(user=member, community=elsewhere, joined_at=at((1, 2)))
+    product = ProductFactory(community=elsewhere, created_by=member, created_at=at((3, 1)), title="Karya lintas")
+    DocumentFactory(activity=None, product=product, uploaded_by=member)
+    share = share_for(member)
+
+    def images(client):
+        response = client.get(reverse("evidence:shared_pdf", args=[share.uid]))
+        assert response.status_code == 200
+        return sum(len(page.images) for page in PdfReader(io.BytesIO(response.content)).pages)
+
+    assert images(login(member)) == 1
+    assert images(login(principal)) == 0
