@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from communities.models import Community
+from communities.models import Community, Membership
 
 MISSING = object()
 # Parents through which a row belongs to a community, by field name: an attendance
@@ -73,6 +73,20 @@ def _ours(model):
 def changed(sender, instance, raw=False, **kwargs):
     if not raw and _ours(sender):
         bump(community_of(instance))
+
+
+# What cached facts show of a person.
+PERSON_FIELDS = {"full_name", "short_name", "email", "is_active"}
+
+
+def person_renamed(sender, instance, raw=False, update_fields=None, **kwargs):
+    """Cached facts name people: a person's new name (or their erasure) makes the facts of
+    every community they belonged to out of date. A sign-in, which saves only the time of
+    the last login, changes nothing shown."""
+    if raw or (update_fields is not None and not PERSON_FIELDS & set(update_fields)):
+        return
+    joined = Membership.objects.filter(user_id=instance.pk).values("community_id")
+    Community.objects.filter(pk__in=joined).update(data_version=F("data_version") + 1)
 
 
 def m2m_changed(sender, instance, action, **kwargs):

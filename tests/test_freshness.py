@@ -151,3 +151,17 @@ def test_rows_know_their_community(community, coordinator, member):
     assert community_of(activity) == community.pk
     assert community_of(community) == community.pk
     assert community_of(coordinator) is None
+
+
+def test_a_new_name_or_an_erasure_raises_the_versions_of_the_persons_communities(community, member, login):
+    elsewhere = MembershipFactory(user=UserFactory()).community
+    before, other = version(community), version(elsewhere)
+    login(member)  # signing in saves only the last login: nothing shown changes
+    assert version(community) == before
+    member.full_name = "Ani Rahmawati"
+    member.save()
+    assert version(community) == before + 1
+    member.short_name = "Ani R."
+    member.save(update_fields=["short_name"])
+    assert version(community) == before + 2
+    assert version(elsewhere) == other
