@@ -24,6 +24,7 @@ from activities.forms import (
 )
 from activities.models import REFLECTION_TEMPLATES, ActionPlan, Activity, Attendance, Document, Product, Reflection
 from communities.access import get_community_for, require
+from communities.freshness import cached
 from communities.models import Membership
 from communities.services import Refused
 from kompra.ops.storage import serve_stored
@@ -113,11 +114,21 @@ def activity_edit(request, slug, uid):
 @login_required
 def activity_detail(request, slug, uid):
     community, access, activity = _get_activity(request, slug, uid)
-    attendances = list(activity.attendances.select_related("user").order_by("user__full_name"))
+
+    def rows():
+        return (
+            list(activity.attendances.select_related("user").order_by("user__full_name")),
+            list(activity.documents.visible_to(access).select_related("uploaded_by", "community")),
+            list(activity.reflections.visible_to(access).select_related("author", "community")),
+            list(activity.products.select_related("community").prefetch_related("authors")),
+        )
+
+    # Kept while the community's data is unchanged, apart for those who see its private
+    # content (Access.sees_private) and those who do not.
+    attendances, documents, reflections, products = cached(
+        community, "activity", rows, activity.pk, access.sees_private
+    )
     mine = next((a for a in attendances if a.user_id == request.user.pk), None)
-    documents = list(activity.documents.visible_to(access).select_related("uploaded_by", "community"))
-    reflections = list(activity.reflections.visible_to(access).select_related("author", "community"))
-    products = list(activity.products.select_related("community").prefetch_related("authors"))
     wrote = any(r.author_id == request.user.pk for r in reflections)
     present = [a for a in attendances if a.status == Attendance.Status.PRESENT]
     can_reflect = (

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,3 +20,6 @@ class CommunitiesConfig(AppConfig):
         post_save.connect(freshness.changed, dispatch_uid="community-freshness-save")
         post_delete.connect(freshness.changed, dispatch_uid="community-freshness-delete")
         m2m_changed.connect(freshness.m2m_changed, dispatch_uid="community-freshness-m2m")
+        post_save.connect(
+            freshness.person_changed, sender=settings.AUTH_USER_MODEL, dispatch_uid="community-freshness-person"
+        )

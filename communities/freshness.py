@@ -10,15 +10,28 @@ rows are read, so a write lands in a new key: the next request computes it afres
 The cache is a helper: when it is unreachable (kompra/ops/cache.py) every fact is
 simply computed. Keys also carry the language and, for facts that depend on the clock
 (what is "coming up"), the current minute.
+
+People's names are shown inside communities (a reflection's author, a plan's owner), and
+a person's row belongs to no community: saving a person (anything but the last sign-in)
+raises the version of every community they have a membership of (and of their school's
+communities, where a principal writes feedback), so a renamed person is never shown under
+their old name.
+
+Pages cache rendered fragments through `{% fragment %}` (communities/templatetags/
+kompra.py), keyed on `fragment_key`: the versions it is given, everything about the
+viewer that changes what the fragment shows (passed by the template), the language, the
+time zone and the minute. A fragment holding a CSRF token is never stored.
 """
+
+import hashlib
 
 from django.apps import apps as global_apps
 from django.core.cache import cache
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from communities.models import Community
+from communities.models import Community, Membership
 
 MISSING = object()
 # Parents through which a row belongs to a community, by field name: an attendance
@@ -39,6 +52,44 @@ def cached(community, name, compute, *parts, clock=False, seconds=600):
     if clock:
         key.append(timezone.now().strftime("%Y%m%d%H%M"))
     key = ":".join(key)
+    value = cache.get(key, MISSING)
+    if value is MISSING:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
+def clock_parts():
+    """What every cached rendering depends on besides its data: language, time zone, minute."""
+    return [get_language() or "", timezone.get_current_timezone_name(), timezone.now().strftime("%Y%m%d%H%M")]
+
+
+def versions_of(communities):
+    """A short, stable fingerprint of the data versions of many communities."""
+    text = ",".join(f"{c.pk}.{c.data_version}" for c in communities)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def fragment_key(name, parts):
+    text = ":".join(str(part) for part in [*parts, *clock_parts()])
+    return f"fragment:{name}:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+def cached_fragment(name, parts, render, seconds=600):
+    """render() (HTML), kept under `fragment_key`; never stored if it holds a CSRF token."""
+    key = fragment_key(name, parts)
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        if "csrfmiddlewaretoken" not in html:
+            cache.set(key, html, seconds)
+    return html
+
+
+def cached_for_many(communities, name, compute, *parts, seconds=600):
+    """compute(), kept under the data versions of all `communities` (for a school's or a
+    person's pages), with the language, time zone and minute."""
+    key = ":".join(["communities", name, versions_of(communities), *map(str, parts), *clock_parts()])
     value = cache.get(key, MISSING)
     if value is MISSING:
         value = compute()
@@ -73,6 +124,20 @@ def _ours(model):
 def changed(sender, instance, raw=False, **kwargs):
     if not raw and _ours(sender):
         bump(community_of(instance))
+
+
+def person_changed(sender, instance, raw=False, update_fields=None, **kwargs):
+    """A person's name (or anything else of theirs) changed: every community that may show
+    it is out of date. Signing in (only `last_login`) changes nothing shown."""
+    if raw or (update_fields is not None and set(update_fields) <= {"last_login"}):
+        return
+    if instance.pk is None:
+        return
+    # Their communities, and those of their school, whose principal writes feedback there.
+    theirs = Q(pk__in=Membership.objects.filter(user=instance).values("community_id"))
+    if instance.school_id is not None:
+        theirs |= Q(home_school_id=instance.school_id)
+    Community.objects.filter(theirs).update(data_version=F("data_version") + 1)
 
 
 def m2m_changed(sender, instance, action, **kwargs):

@@ -26,6 +26,7 @@ from communities.forms import (
     SettingsForm,
     StageChangeForm,
 )
+from communities.freshness import cached
 from communities.models import Community, Invitation, Membership, Problem, Stage, StageChange, VisibilityChange
 from communities.public_items import live_public_items
 from communities.readiness import readiness
@@ -208,11 +209,19 @@ def _invite_many(request, community, emails):
 @login_required
 def detail(request, slug):
     community, access = get_community_for(request, slug)
-    focus = community.problems.filter(is_focus=True).first()
-    counts = community.memberships.aggregate(
-        active=Count("pk", filter=Q(status=Membership.Status.ACTIVE)),
-        requested=Count("pk", filter=Q(status=Membership.Status.REQUESTED)),
-    )
+
+    def overview_facts():
+        return {
+            "focus": community.problems.filter(is_focus=True).first(),
+            "counts": community.memberships.aggregate(
+                active=Count("pk", filter=Q(status=Membership.Status.ACTIVE)),
+                requested=Count("pk", filter=Q(status=Membership.Status.REQUESTED)),
+            ),
+        }
+
+    # The same for every viewer; kept while the community's data is unchanged.
+    facts = cached(community, "overview", overview_facts)
+    focus, counts = facts["focus"], facts["counts"]
     return community_page(
         request,
         community,

@@ -12,10 +12,13 @@ register = template.Library()
 
 @register.inclusion_tag("activities/_problem_cycle.html", takes_context=True)
 def problem_cycle(context, problem):
-    """The problem's timeline (five queries)."""
+    """The problem's timeline (five queries, or none while the community's data, the
+    viewer's sight of private content and the minute are unchanged: the timeline is
+    cached by the template, and `events` is only read when it is rendered)."""
+    access = context["access"]
     return {
         "problem": problem,
-        "events": cycle_for(problem, context["access"]),
+        "events": lambda: cycle_for(problem, access),
         "access": context.get("access"),
         "community": context.get("community"),
         "today": timezone.localdate(),
