@@ -23,6 +23,7 @@ viewer that changes what the fragment shows (passed by the template), the langua
 time zone and the minute. A fragment holding a CSRF token is never stored.
 """
 
+import contextlib
 import hashlib
 
 from django.apps import apps as global_apps
@@ -39,6 +40,20 @@ MISSING = object()
 PARENTS = ("activity", "problem", "action_plan", "product", "publication", "reflection", "stage_change")
 
 
+def _get(key, default=None):
+    """The cached value, or `default` while the cache cannot answer (it is a helper)."""
+    try:
+        return cache.get(key, default)
+    except Exception:  # any cache backend's outage
+        return default
+
+
+def _set(key, value, seconds):
+    # While the cache is down the value is simply computed again next time.
+    with contextlib.suppress(Exception):
+        cache.set(key, value, seconds)
+
+
 def bump(community_id):
     """Every cached fact about the community is out of date from now on."""
     if community_id is not None:
@@ -52,10 +67,10 @@ def cached(community, name, compute, *parts, clock=False, seconds=600):
     if clock:
         key.append(timezone.now().strftime("%Y%m%d%H%M"))
     key = ":".join(key)
-    value = cache.get(key, MISSING)
+    value = _get(key, MISSING)
     if value is MISSING:
         value = compute()
-        cache.set(key, value, seconds)
+        _set(key, value, seconds)
     return value
 
 
@@ -78,11 +93,11 @@ def fragment_key(name, parts):
 def cached_fragment(name, parts, render, seconds=600):
     """render() (HTML), kept under `fragment_key`; never stored if it holds a CSRF token."""
     key = fragment_key(name, parts)
-    html = cache.get(key)
+    html = _get(key)
     if html is None:
         html = render()
         if "csrfmiddlewaretoken" not in html:
-            cache.set(key, html, seconds)
+            _set(key, html, seconds)
     return html
 
 
@@ -90,10 +105,10 @@ def cached_for_many(communities, name, compute, *parts, seconds=600):
     """compute(), kept under the data versions of all `communities` (for a school's or a
     person's pages), with the language, time zone and minute."""
     key = ":".join(["communities", name, versions_of(communities), *map(str, parts), *clock_parts()])
-    value = cache.get(key, MISSING)
+    value = _get(key, MISSING)
     if value is MISSING:
         value = compute()
-        cache.set(key, value, seconds)
+        _set(key, value, seconds)
     return value
 
 

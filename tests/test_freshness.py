@@ -349,3 +349,21 @@ def test_the_overview_counts_a_new_member_on_the_next_request(community, coordin
     assert "<strong>1</strong>" in text(client, community.get_absolute_url())
     MembershipFactory(community=community, user=UserFactory(school=community.home_school))
     assert "<strong>2</strong>" in text(client, community.get_absolute_url())
+
+
+def test_every_caching_page_answers_while_the_cache_is_down(
+    community, coordinator, principal, focused, login, settings
+):
+    activity = held_activity(community, problem=focused, proposed_by=coordinator)
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+    }
+    client = login(coordinator)
+    for path in (
+        reverse("dashboard"),
+        community.get_absolute_url(),
+        activity.get_absolute_url(),
+        problem_page(focused),
+    ):
+        assert client.get(path).status_code == 200, path
+    assert login(principal).get(school_page(community)).status_code == 200
