@@ -42,6 +42,8 @@ def _get_activity(request, slug, uid, need=None):
     activity = get_object_or_404(
         community.activities.select_related("problem", "proposed_by", "community__home_school"), uid=uid
     )
+    if activity.problem is not None:
+        activity.problem.community = community  # its address, without reading the community again
     return community, access, activity
 
 

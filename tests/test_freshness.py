@@ -367,3 +367,17 @@ def test_every_caching_page_answers_while_the_cache_is_down(
     ):
         assert client.get(path).status_code == 200, path
     assert login(principal).get(school_page(community)).status_code == 200
+
+
+def cycle_section(html):
+    return re.search(r'aria-labelledby="cycle-heading">.*?</section>', html, re.DOTALL).group(0)
+
+
+@pytest.mark.parametrize("member_first", [True, False])
+def test_the_overviews_cycle_keeps_each_personas_view(community, coordinator, principal, login, member_first):
+    """Members may plan an activity from the overview's cycle; the principal may not,
+    whoever filled the cache first."""
+    plan = reverse("activities:new", args=[community.slug])
+    order = [(login(coordinator), True), (login(principal), False)]
+    for client, may_plan in order if member_first else reversed(order):
+        assert (plan in cycle_section(text(client, community.get_absolute_url()))) is may_plan

@@ -39,5 +39,16 @@ def community_cycle(context, community, focus):
             "recent": list(activities.held().order_by("-starts_at")[:3]),
         }
 
-    facts = cached(community, "cycle", compute, focus.pk if focus else "", clock=True)
-    return {"community": community, "access": context.get("access"), "focus": focus, **facts}
+    def facts():
+        return cached(community, "cycle", compute, focus.pk if focus else "", clock=True)
+
+    # Read only when the section is rendered, not while its rendering is kept (the
+    # template's {% fragment %}, under the same version, the viewer's right to plan).
+    return {
+        "community": community,
+        "access": context.get("access"),
+        "focus": focus,
+        "steps": lambda: facts()["steps"],
+        "upcoming": lambda: facts()["upcoming"],
+        "recent": lambda: facts()["recent"],
+    }
