@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -27,6 +28,7 @@ from communities.access import get_community_for, require
 from communities.freshness import cached
 from communities.models import Membership
 from communities.services import Refused
+from kompra.accounts.models import User
 from kompra.ops.storage import serve_stored
 from kompra.shortcuts import community_page, refused
 
@@ -119,14 +121,34 @@ def activity_detail(request, slug, uid):
 
     def rows():
         return (
-            list(activity.attendances.select_related("user").order_by("user__full_name")),
-            list(activity.documents.visible_to(access).select_related("uploaded_by", "community")),
-            list(activity.reflections.visible_to(access).select_related("author", "community")),
-            list(activity.products.select_related("community").prefetch_related("authors")),
+            list(
+                Attendance.objects.filter(activity_id=activity.pk)
+                .select_related("user")
+                .defer("user__password")
+                .order_by("user__full_name")
+            ),
+            list(
+                Document.objects.visible_to(access)
+                .filter(activity_id=activity.pk)
+                .select_related("uploaded_by", "community")
+                .defer("uploaded_by__password")
+            ),
+            list(
+                Reflection.objects.visible_to(access)
+                .filter(activity_id=activity.pk)
+                .select_related("author", "community")
+                .defer("author__password")
+            ),
+            list(
+                Product.objects.filter(activity_id=activity.pk)
+                .select_related("community")
+                .prefetch_related(Prefetch("authors", queryset=User.objects.defer("password")))
+            ),
         )
 
     # Kept while the community's data is unchanged, apart for those who see its private
-    # content (Access.sees_private) and those who do not.
+    # content (Access.sees_private) and those who do not; people without their password
+    # hash, and rows read from their own managers, so they do not carry the activity.
     attendances, documents, reflections, products = cached(
         community, "activity", rows, activity.pk, access.sees_private
     )

@@ -506,6 +506,7 @@ def feedback_threads(community):
     return threads_of(
         Feedback.objects.filter(community=community)
         .select_related("author", "activity", "stage_change")
+        .defer("author__password")
         .order_by("created_at", "pk")
     )
 
@@ -540,5 +541,6 @@ def feedback_for_dashboard(user):
         )
         .exclude(Exists(answered))
         .select_related("community", "activity", "stage_change", "author")
+        .defer("author__password")
         .order_by("-created_at")[:10]
     )

@@ -23,6 +23,7 @@ from tests.factories import (
     FeedbackFactory,
     MembershipFactory,
     ProblemFactory,
+    ProductFactory,
     PublicationFactory,
     ReflectionFactory,
     StageChangeFactory,
@@ -381,3 +382,30 @@ def test_the_overviews_cycle_keeps_each_personas_view(community, coordinator, pr
     order = [(login(coordinator), True), (login(principal), False)]
     for client, may_plan in order if member_first else reversed(order):
         assert (plan in cycle_section(text(client, community.get_absolute_url()))) is may_plan
+
+
+def test_the_cache_holds_no_password_hash(community, coordinator, member, principal, focused, login):
+    """What is kept names people (authors, attendees), never with their password hash."""
+    activity = held_activity(community, problem=focused, proposed_by=coordinator)
+    AttendanceFactory(activity=activity, user=member)
+    ReflectionFactory(activity=activity, author=member)
+    DocumentFactory(activity=activity, uploaded_by=member)
+    ProductFactory(community=community, activity=activity, created_by=member)
+    FeedbackFactory(community=community, author=principal)
+    MembershipFactory(community=community, user=UserFactory(school=community.home_school), status="requested")
+    for user, path in [
+        (coordinator, reverse("dashboard")),
+        (member, reverse("dashboard")),
+        (coordinator, community.get_absolute_url()),
+        (coordinator, activity.get_absolute_url()),
+        (coordinator, problem_page(focused)),
+        (principal, school_page(community)),
+    ]:
+        assert login(user).get(path).status_code == 200
+    from django.core.cache import cache
+
+    stored = list(cache._cache.values())
+    assert stored
+    for user in (coordinator, member, principal):
+        hash_ = user.password.encode()
+        assert not any(hash_ in value for value in stored), [k for k, v in cache._cache.items() if hash_ in v]
