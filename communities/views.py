@@ -27,7 +27,16 @@ from communities.forms import (
     StageChangeForm,
 )
 from communities.freshness import cached
-from communities.models import Community, Invitation, Membership, Problem, Stage, StageChange, VisibilityChange
+from communities.models import (
+    Community,
+    Invitation,
+    Membership,
+    Problem,
+    ProblemComment,
+    Stage,
+    StageChange,
+    VisibilityChange,
+)
 from communities.public_items import live_public_items
 from communities.readiness import readiness
 from communities.services import Refused
@@ -540,8 +549,17 @@ def problem_new(request, slug):
 @login_required
 def problem_detail(request, slug, uid):
     community, access, problem = _get_problem(request, slug, uid)
-    comments = problem.comments.select_related("author")
-    supporters = list(problem.supporters.all())
+
+    def rows():
+        return (
+            list(problem.supporters.defer("password")),
+            list(
+                ProblemComment.objects.filter(problem_id=problem.pk).select_related("author").defer("author__password")
+            ),
+        )
+
+    # The same for every viewer of the problem; kept while the community's data is unchanged.
+    supporters, comments = cached(community, "problem", rows, problem.pk)
     return community_page(
         request,
         community,

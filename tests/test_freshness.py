@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from communities.freshness import bump, cached, community_of
-from communities.models import Community, Membership
+from communities.models import Community, Membership, ProblemComment
 from publishing.services import publication_withdraw_all
 from tests.factories import (
     ActionPlanFactory,
@@ -409,3 +409,17 @@ def test_the_cache_holds_no_password_hash(community, coordinator, member, princi
     for user in (coordinator, member, principal):
         hash_ = user.password.encode()
         assert not any(hash_ in value for value in stored), [k for k, v in cache._cache.items() if hash_ in v]
+
+
+def test_the_problem_page_shows_comments_supporters_and_edits_on_the_next_request(
+    community, coordinator, member, focused, login
+):
+    client = login(coordinator)
+    text(client, problem_page(focused))
+    ProblemComment.objects.create(problem=focused, author=member, body="Kami coba **membaca berpasangan**.")
+    assert "<strong>membaca berpasangan</strong>" in text(client, problem_page(focused))
+    focused.supporters.add(member)
+    assert "Ani Anggota" in text(client, problem_page(focused)).split("support-count")[1].split("</p>")[0]
+    focused.description = "Banyak siswa kelas 2 belum lancar membaca teks pendek."
+    focused.save()
+    assert "Banyak siswa kelas 2 belum lancar" in text(client, problem_page(focused))
