@@ -423,3 +423,17 @@ def test_the_problem_page_shows_comments_supporters_and_edits_on_the_next_reques
     focused.description = "Banyak siswa kelas 2 belum lancar membaca teks pendek."
     focused.save()
     assert "Banyak siswa kelas 2 belum lancar" in text(client, problem_page(focused))
+
+
+def test_the_activity_pages_agenda_and_minutes_show_edits_on_the_next_request(community, coordinator, login):
+    activity = held_activity(
+        community, proposed_by=coordinator, agenda="Membaca *berpasangan*", minutes="Hadir 6 guru."
+    )
+    client = login(coordinator)
+    text(client, activity.get_absolute_url())
+    activity.agenda = "Membaca **nyaring**"
+    activity.minutes = "Hadir 8 guru; sepakat mencoba lagi."
+    activity.save()
+    html = text(client, activity.get_absolute_url())
+    assert "<strong>nyaring</strong>" in html
+    assert "Hadir 8 guru; sepakat mencoba lagi." in html
