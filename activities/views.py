@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -24,8 +25,10 @@ from activities.forms import (
 )
 from activities.models import REFLECTION_TEMPLATES, ActionPlan, Activity, Attendance, Document, Product, Reflection
 from communities.access import get_community_for, require
+from communities.freshness import cached
 from communities.models import Membership
 from communities.services import Refused
+from kompra.accounts.models import User
 from kompra.ops.storage import serve_stored
 from kompra.shortcuts import community_page, refused
 
@@ -41,6 +44,8 @@ def _get_activity(request, slug, uid, need=None):
     activity = get_object_or_404(
         community.activities.select_related("problem", "proposed_by", "community__home_school"), uid=uid
     )
+    if activity.problem is not None:
+        activity.problem.community = community  # its address, without reading the community again
     return community, access, activity
 
 
@@ -113,11 +118,41 @@ def activity_edit(request, slug, uid):
 @login_required
 def activity_detail(request, slug, uid):
     community, access, activity = _get_activity(request, slug, uid)
-    attendances = list(activity.attendances.select_related("user").order_by("user__full_name"))
+
+    def rows():
+        return (
+            list(
+                Attendance.objects.filter(activity_id=activity.pk)
+                .select_related("user")
+                .defer("user__password")
+                .order_by("user__full_name")
+            ),
+            list(
+                Document.objects.visible_to(access)
+                .filter(activity_id=activity.pk)
+                .select_related("uploaded_by", "community")
+                .defer("uploaded_by__password")
+            ),
+            list(
+                Reflection.objects.visible_to(access)
+                .filter(activity_id=activity.pk)
+                .select_related("author", "community")
+                .defer("author__password")
+            ),
+            list(
+                Product.objects.filter(activity_id=activity.pk)
+                .select_related("community")
+                .prefetch_related(Prefetch("authors", queryset=User.objects.defer("password")))
+            ),
+        )
+
+    # Kept while the community's data is unchanged, apart for those who see its private
+    # content (Access.sees_private) and those who do not; people without their password
+    # hash, and rows read from their own managers, so they do not carry the activity.
+    attendances, documents, reflections, products = cached(
+        community, "activity", rows, activity.pk, access.sees_private
+    )
     mine = next((a for a in attendances if a.user_id == request.user.pk), None)
-    documents = list(activity.documents.visible_to(access).select_related("uploaded_by", "community"))
-    reflections = list(activity.reflections.visible_to(access).select_related("author", "community"))
-    products = list(activity.products.select_related("community").prefetch_related("authors"))
     wrote = any(r.author_id == request.user.pk for r in reflections)
     present = [a for a in attendances if a.status == Attendance.Status.PRESENT]
     can_reflect = (

@@ -21,5 +21,5 @@ class CommunitiesConfig(AppConfig):
         post_delete.connect(freshness.changed, dispatch_uid="community-freshness-delete")
         m2m_changed.connect(freshness.m2m_changed, dispatch_uid="community-freshness-m2m")
         post_save.connect(
-            freshness.person_renamed, sender=settings.AUTH_USER_MODEL, dispatch_uid="community-freshness-person"
+            freshness.person_changed, sender=settings.AUTH_USER_MODEL, dispatch_uid="community-freshness-person"
         )

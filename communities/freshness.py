@@ -10,11 +10,25 @@ rows are read, so a write lands in a new key: the next request computes it afres
 The cache is a helper: when it is unreachable (kompra/ops/cache.py) every fact is
 simply computed. Keys also carry the language and, for facts that depend on the clock
 (what is "coming up"), the current minute.
+
+People's names are shown inside communities (a reflection's author, a plan's owner), and
+a person's row belongs to no community: saving a person (anything but the last sign-in)
+raises the version of every community they have a membership of (and of their school's
+communities, where a principal writes feedback), so a renamed person is never shown under
+their old name.
+
+Pages cache rendered fragments through `{% fragment %}` (communities/templatetags/
+kompra.py), keyed on `fragment_key`: the versions it is given, everything about the
+viewer that changes what the fragment shows (passed by the template), the language, the
+time zone and the minute. A fragment holding a CSRF token is never stored.
 """
+
+import contextlib
+import hashlib
 
 from django.apps import apps as global_apps
 from django.core.cache import cache
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -24,6 +38,20 @@ MISSING = object()
 # Parents through which a row belongs to a community, by field name: an attendance
 # through its activity, a comment through its problem, and so on.
 PARENTS = ("activity", "problem", "action_plan", "product", "publication", "reflection", "stage_change")
+
+
+def _get(key, default=None):
+    """The cached value, or `default` while the cache cannot answer (it is a helper)."""
+    try:
+        return cache.get(key, default)
+    except Exception:  # any cache backend's outage
+        return default
+
+
+def _set(key, value, seconds):
+    # While the cache is down the value is simply computed again next time.
+    with contextlib.suppress(Exception):
+        cache.set(key, value, seconds)
 
 
 def bump(community_id):
@@ -39,10 +67,48 @@ def cached(community, name, compute, *parts, clock=False, seconds=600):
     if clock:
         key.append(timezone.now().strftime("%Y%m%d%H%M"))
     key = ":".join(key)
-    value = cache.get(key, MISSING)
+    value = _get(key, MISSING)
     if value is MISSING:
         value = compute()
-        cache.set(key, value, seconds)
+        _set(key, value, seconds)
+    return value
+
+
+def clock_parts():
+    """What every cached rendering depends on besides its data: language, time zone, minute."""
+    return [get_language() or "", timezone.get_current_timezone_name(), timezone.now().strftime("%Y%m%d%H%M")]
+
+
+def versions_of(communities):
+    """A short, stable fingerprint of the data versions of many communities."""
+    text = ",".join(f"{c.pk}.{c.data_version}" for c in communities)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def fragment_key(name, parts):
+    text = ":".join(str(part) for part in [*parts, *clock_parts()])
+    return f"fragment:{name}:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+def cached_fragment(name, parts, render, seconds=600):
+    """render() (HTML), kept under `fragment_key`; never stored if it holds a CSRF token."""
+    key = fragment_key(name, parts)
+    html = _get(key)
+    if html is None:
+        html = render()
+        if "csrfmiddlewaretoken" not in html:
+            _set(key, html, seconds)
+    return html
+
+
+def cached_for_many(communities, name, compute, *parts, seconds=600):
+    """compute(), kept under the data versions of all `communities` (for a school's or a
+    person's pages), with the language, time zone and minute."""
+    key = ":".join(["communities", name, versions_of(communities), *map(str, parts), *clock_parts()])
+    value = _get(key, MISSING)
+    if value is MISSING:
+        value = compute()
+        _set(key, value, seconds)
     return value
 
 
@@ -75,18 +141,18 @@ def changed(sender, instance, raw=False, **kwargs):
         bump(community_of(instance))
 
 
-# What cached facts show of a person.
-PERSON_FIELDS = {"full_name", "short_name", "email", "is_active"}
-
-
-def person_renamed(sender, instance, raw=False, update_fields=None, **kwargs):
-    """Cached facts name people: a person's new name (or their erasure) makes the facts of
-    every community they belonged to out of date. A sign-in, which saves only the time of
-    the last login, changes nothing shown."""
-    if raw or (update_fields is not None and not PERSON_FIELDS & set(update_fields)):
+def person_changed(sender, instance, raw=False, update_fields=None, **kwargs):
+    """A person's name (or anything else of theirs) changed: every community that may show
+    it is out of date. Signing in (only `last_login`) changes nothing shown."""
+    if raw or (update_fields is not None and set(update_fields) <= {"last_login"}):
         return
-    joined = Membership.objects.filter(user_id=instance.pk).values("community_id")
-    Community.objects.filter(pk__in=joined).update(data_version=F("data_version") + 1)
+    if instance.pk is None:
+        return
+    # Their communities, and those of their school, whose principal writes feedback there.
+    theirs = Q(pk__in=Membership.objects.filter(user=instance).values("community_id"))
+    if instance.school_id is not None:
+        theirs |= Q(home_school_id=instance.school_id)
+    Community.objects.filter(theirs).update(data_version=F("data_version") + 1)
 
 
 def m2m_changed(sender, instance, action, **kwargs):

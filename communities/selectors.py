@@ -10,6 +10,7 @@ def dashboard_for(user):
     invitations = list(
         Membership.objects.filter(user=user, status=Membership.Status.INVITED, community__archived=False)
         .select_related("community", "invited_by")
+        .defer("invited_by__password")
         .order_by("-created_at")
     )
     requests = list(
@@ -18,6 +19,7 @@ def dashboard_for(user):
             community__in=Community.objects.managed_by(user).filter(archived=False),
         )
         .select_related("community", "user__school")
+        .defer("user__password")
         .order_by("created_at")
     )
     return {"communities": mine, "invitations": invitations, "join_requests": requests}

@@ -26,7 +26,17 @@ from communities.forms import (
     SettingsForm,
     StageChangeForm,
 )
-from communities.models import Community, Invitation, Membership, Problem, Stage, StageChange, VisibilityChange
+from communities.freshness import cached
+from communities.models import (
+    Community,
+    Invitation,
+    Membership,
+    Problem,
+    ProblemComment,
+    Stage,
+    StageChange,
+    VisibilityChange,
+)
 from communities.public_items import live_public_items
 from communities.readiness import readiness
 from communities.services import Refused
@@ -208,11 +218,19 @@ def _invite_many(request, community, emails):
 @login_required
 def detail(request, slug):
     community, access = get_community_for(request, slug)
-    focus = community.problems.filter(is_focus=True).first()
-    counts = community.memberships.aggregate(
-        active=Count("pk", filter=Q(status=Membership.Status.ACTIVE)),
-        requested=Count("pk", filter=Q(status=Membership.Status.REQUESTED)),
-    )
+
+    def overview_facts():
+        return {
+            "focus": community.problems.filter(is_focus=True).first(),
+            "counts": community.memberships.aggregate(
+                active=Count("pk", filter=Q(status=Membership.Status.ACTIVE)),
+                requested=Count("pk", filter=Q(status=Membership.Status.REQUESTED)),
+            ),
+        }
+
+    # The same for every viewer; kept while the community's data is unchanged.
+    facts = cached(community, "overview", overview_facts)
+    focus, counts = facts["focus"], facts["counts"]
     return community_page(
         request,
         community,
@@ -531,8 +549,17 @@ def problem_new(request, slug):
 @login_required
 def problem_detail(request, slug, uid):
     community, access, problem = _get_problem(request, slug, uid)
-    comments = problem.comments.select_related("author")
-    supporters = list(problem.supporters.all())
+
+    def rows():
+        return (
+            list(problem.supporters.defer("password")),
+            list(
+                ProblemComment.objects.filter(problem_id=problem.pk).select_related("author").defer("author__password")
+            ),
+        )
+
+    # The same for every viewer of the problem; kept while the community's data is unchanged.
+    supporters, comments = cached(community, "problem", rows, problem.pk)
     return community_page(
         request,
         community,

@@ -9,6 +9,7 @@ def publication_requests_for(user):
     return list(
         Publication.objects.filter(status=Publication.Status.AWAITING_AUTHOR, reflection__author=user)
         .select_related("community", "reflection", "published_by")
+        .defer("published_by__password")
         .order_by("created_at")
     )
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import ActionPlan, Activity, Attendance, Document, Reflection
 from activities.readiness import RHYTHM_WINDOW_WEEKS, expected_meetings
+from communities.freshness import cached_for_many
 from communities.models import Community, Membership, StageChange
 from communities.readiness import facts_for, readiness
 from kompra.accounts.models import School
@@ -211,11 +212,15 @@ def quiet_threshold(community):
 def school_overview(school, *, archived=False):
     """A CommunityHealth for every community of the school (archived ones too if asked),
     live ones first, by name. A fixed number of queries, whatever the number of
-    communities: the communities, then those of `communities_health`."""
+    communities: the communities, then those of `communities_health` (none while the
+    communities' data versions and the minute are unchanged)."""
     communities = Community.objects.filter(home_school=school).order_by("archived", "name")
     if not archived:
         communities = communities.filter(archived=False)
-    return communities_health(list(communities))
+    communities = list(communities)
+    # The same for every viewer (figures about communities, naming no one): kept while
+    # the data of every community of the school, and the minute, are unchanged.
+    return cached_for_many(communities, "school-health", lambda: communities_health(communities), school.pk)
 
 
 class PkSet(list):
@@ -501,6 +506,7 @@ def feedback_threads(community):
     return threads_of(
         Feedback.objects.filter(community=community)
         .select_related("author", "activity", "stage_change")
+        .defer("author__password")
         .order_by("created_at", "pk")
     )
 
@@ -535,5 +541,6 @@ def feedback_for_dashboard(user):
         )
         .exclude(Exists(answered))
         .select_related("community", "activity", "stage_change", "author")
+        .defer("author__password")
         .order_by("-created_at")[:10]
     )

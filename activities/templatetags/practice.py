@@ -12,10 +12,13 @@ register = template.Library()
 
 @register.inclusion_tag("activities/_problem_cycle.html", takes_context=True)
 def problem_cycle(context, problem):
-    """The problem's timeline (five queries)."""
+    """The problem's timeline (five queries, or none while the community's data, the
+    viewer's sight of private content and the minute are unchanged: the timeline is
+    cached by the template, and `events` is only read when it is rendered)."""
+    access = context["access"]
     return {
         "problem": problem,
-        "events": cycle_for(problem, context["access"]),
+        "events": lambda: cycle_for(problem, access),
         "access": context.get("access"),
         "community": context.get("community"),
         "today": timezone.localdate(),
@@ -36,5 +39,16 @@ def community_cycle(context, community, focus):
             "recent": list(activities.held().order_by("-starts_at")[:3]),
         }
 
-    facts = cached(community, "cycle", compute, focus.pk if focus else "", clock=True)
-    return {"community": community, "access": context.get("access"), "focus": focus, **facts}
+    def facts():
+        return cached(community, "cycle", compute, focus.pk if focus else "", clock=True)
+
+    # Read only when the section is rendered, not while its rendering is kept (the
+    # template's {% fragment %}, under the same version, the viewer's right to plan).
+    return {
+        "community": community,
+        "access": context.get("access"),
+        "focus": focus,
+        "steps": lambda: facts()["steps"],
+        "upcoming": lambda: facts()["upcoming"],
+        "recent": lambda: facts()["recent"],
+    }

@@ -1,6 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
+from communities.freshness import cached_fragment
 from communities.tabs import tabs_for
 from communities.text import plain_excerpt, render_markdown
 from communities.text import shorten as shorten_text
@@ -53,3 +54,30 @@ def active_extra_tab(tabs, active):
     """The label of the active tab when it is not a main one (it then names the "More"
     menu on a phone, so the active section stays in sight); "" otherwise."""
     return next((tab.label for tab, _url in tabs if tab.key == active and not tab.main), "")
+
+
+class FragmentNode(template.Node):
+    def __init__(self, name, parts, nodelist):
+        self.name, self.parts, self.nodelist = name, parts, nodelist
+
+    def render(self, context):
+        parts = [part.resolve(context) for part in self.parts]
+        return mark_safe(  # noqa: S308 (the nodelist's own output, rendered with autoescape)
+            cached_fragment(self.name, parts, lambda: self.nodelist.render(context))
+        )
+
+
+@register.tag
+def fragment(parser, token):
+    """{% fragment "name" community.pk community.data_version access.sees_private %}...
+    {% endfragment %}: the enclosed HTML, cached under the name and the values given
+    (communities/freshness.py adds language, time zone and minute). Pass every version
+    the content depends on and everything about the viewer that changes what it shows.
+    Never around a form: a fragment holding a CSRF token is not stored."""
+    bits = token.split_contents()
+    if len(bits) < 3:
+        raise template.TemplateSyntaxError("{% fragment %} takes a name and at least one value to key on")
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    name = bits[1].strip("\"'")
+    return FragmentNode(name, [parser.compile_filter(bit) for bit in bits[2:]], nodelist)

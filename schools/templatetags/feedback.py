@@ -4,6 +4,7 @@ on the activity page, `{% feedback_for change %}` in the stage page's history.""
 from django import template
 
 from activities.models import Activity
+from communities.freshness import cached
 from communities.models import StageChange
 from schools.forms import FEEDBACK_MAX_LENGTH
 from schools.selectors import feedback_threads
@@ -13,9 +14,12 @@ register = template.Library()
 
 def _threads(community):
     """The community's threads, read once per request and kept on the instance, so a
-    page that shows feedback on many stage changes still runs one query."""
+    page that shows feedback on many stage changes still runs one query (none while the
+    community's data is unchanged)."""
     if not hasattr(community, "_feedback_threads"):
-        community._feedback_threads = feedback_threads(community)
+        # The same threads for everyone who may read them (checked by the caller); kept
+        # while the community's data (feedback, and its authors' names) is unchanged.
+        community._feedback_threads = cached(community, "feedback", lambda: feedback_threads(community))
     return community._feedback_threads
 
 
