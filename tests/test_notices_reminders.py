@@ -308,3 +308,18 @@ def test_digest_for_a_community_of_another_zone(run_tasks, mailoutbox):
         ProblemFactory(community=community, title="Jam pelajaran padat")
     send_digests(utc(MONDAY, 6, "Asia/Makassar") + timedelta(minutes=1), run_tasks)
     assert [m.to for m in mailoutbox] == [[person.email]]
+
+
+def test_coordinators_digest_counts_the_readiness_steps_met(
+    busy_week, community, coordinator, member, mailoutbox, run_tasks
+):
+    from communities.readiness import readiness_many
+
+    checks = readiness_many([community])[community.pk]
+    met = sum(1 for check in checks if check.met)
+    send_digests(utc(MONDAY, 6, "Asia/Jakarta") + timedelta(minutes=5), run_tasks)
+    (theirs,) = [m for m in mailoutbox if m.to == [coordinator.email]]
+    (members,) = [m for m in mailoutbox if m.to == [member.email]]
+    line = f"{community.name}: {met} dari {len(checks)} indikator kesiapan terpenuhi"
+    assert checks and line in theirs.body
+    assert "indikator kesiapan" not in members.body
