@@ -28,15 +28,20 @@ EXPECTED = {
 PATTERNS = patterns_of("notices")
 
 
-@pytest.fixture
-def world(community, coordinator, member, principal, teacher, other_teacher, other_principal, staff):
+def build_world(community, member):
+    """A notice of the member's, their mute of the community and an unsubscribe token."""
     notice_send(kind="problem_new", to=member, about=community, group=community, title="Kabar untuk Ani")
     mute_set(user=member, group=community, muted=True)
     return SimpleNamespace(
-        notice=Notice.objects.get(recipient=member),
+        notice=Notice.objects.filter(recipient=member, kind="problem_new").latest("pk"),
         mute=Mute.objects.get(user=member),
         token=unsubscribe_token(user=member, kinds=["problem_new"]),
     )
+
+
+@pytest.fixture
+def world(community, coordinator, member, principal, teacher, other_teacher, other_principal, staff):
+    return build_world(community, member)
 
 
 def url_for(name, world):

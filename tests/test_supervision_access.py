@@ -31,10 +31,15 @@ EXPECTED = {
 PATTERNS = patterns_of("supervision")
 
 
-@pytest.fixture
-def world(community, coordinator, member, principal, pengawas):
+def build_world(community, pengawas):
+    """A pengawas's feedback thread to the community's school."""
     thread = SchoolFeedback.objects.create(school=community.home_school, author=pengawas, body="Bagaimana kabarnya?")
     return SimpleNamespace(school=community.home_school, thread=thread)
+
+
+@pytest.fixture
+def world(community, coordinator, member, principal, pengawas):
+    return build_world(community, pengawas)
 
 
 def url_for(name, world):

@@ -19,9 +19,11 @@ from tests import (
     test_activities_access,
     test_communities_access,
     test_evidence_access,
+    test_notices_access,
     test_privacy_rights_access,
     test_publishing_access,
     test_reports_schools_access,
+    test_supervision_access,
 )
 from tests.factories import ActivityFactory, CommunityFactory, MembershipFactory, SchoolFactory, UserFactory
 
@@ -109,7 +111,7 @@ def log_in(browser, live_server, email, password):
 
 
 @pytest.fixture
-def worlds(community, coordinator, member, problem, principal, school):
+def worlds(community, coordinator, member, problem, principal, school, pengawas):
     return {
         "communities": test_communities_access.build_world(community, coordinator, member, problem),
         "activities": test_activities_access.build_world(community, coordinator, member, problem),
@@ -117,6 +119,8 @@ def worlds(community, coordinator, member, problem, principal, school):
         "reports": test_reports_schools_access.build_world(community, principal),
         "privacy": test_privacy_rights_access.build_world(community, coordinator, member),
         "evidence": test_evidence_access.build_world(member, coordinator, community, approved_by=principal),
+        "notices": test_notices_access.build_world(community, member),
+        "supervision": test_supervision_access.build_world(community, pengawas),
     }
 
 

@@ -13,17 +13,12 @@ import json
 import os
 import subprocess
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from notices.mail import unsubscribe_token
-from notices.models import Notice
-from notices.services import notice_send
-from supervision.models import SchoolFeedback
 from tests import (
     test_activities_access,
     test_communities_access,
@@ -64,23 +59,6 @@ def tools_or_skip():
         if os.environ.get("CI") == "true":
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
-
-
-@pytest.fixture
-def more_worlds(worlds, community, member, pengawas):
-    """The worlds of the notices and supervision matrices: a notice and an unsubscribe
-    token of the member, a supervisor's feedback thread to the school."""
-    notice_send(kind="problem_new", to=member, about=community, group=community, title="Kabar untuk Ani")
-    thread = SchoolFeedback.objects.create(school=community.home_school, author=pengawas, body="Bagaimana kabarnya?")
-    return {
-        **worlds,
-        "notices": SimpleNamespace(
-            notice=Notice.objects.filter(recipient=member).first(),
-            mute=None,
-            token=unsubscribe_token(user=member, kinds=["problem_new"]),
-        ),
-        "supervision": SimpleNamespace(school=community.home_school, thread=thread),
-    }
 
 
 def matrix_pages(persona, worlds):
@@ -154,7 +132,7 @@ def run_vnu(files):
 
 @pytest.mark.browser
 @pytest.mark.page_checks
-def test_every_page_is_accessible_valid_and_fits_a_phone(browser, live_server, more_worlds, request, tmp_path):
+def test_every_page_is_accessible_valid_and_fits_a_phone(browser, live_server, worlds, request, tmp_path):
     tools_or_skip()
     browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": AXE.read_text()})
     browser.set_script_timeout(60)
@@ -165,7 +143,7 @@ def test_every_page_is_accessible_valid_and_fits_a_phone(browser, live_server, m
     for persona in PERSONAS:
         user = request.getfixturevalue(persona)
         client = sign_in(browser, live_server, user)
-        for label, url in matrix_pages(persona, more_worlds):
+        for label, url in matrix_pages(persona, worlds):
             status, html = html_of(client, url)
             if status != 200:
                 not_ok.append(f"{persona} {label} {url}: {status}")
