@@ -25,7 +25,7 @@ from activities.forms import (
 )
 from activities.models import REFLECTION_TEMPLATES, ActionPlan, Activity, Attendance, Document, Product, Reflection
 from communities.access import get_community_for, require
-from communities.freshness import cached
+from communities.freshness import cached, kept_community_page
 from communities.models import Membership
 from communities.services import Refused
 from kompra.accounts.models import User
@@ -42,10 +42,12 @@ PAST_PAGE_SIZE = 20
 def _get_activity(request, slug, uid, need=None):
     community, access = get_community_for(request, slug, need)
     activity = get_object_or_404(
-        community.activities.select_related("problem", "proposed_by", "community__home_school"), uid=uid
+        Activity.objects.select_related("problem", "proposed_by"), community_id=community.pk, uid=uid
     )
+    # Its community and its problem's, without reading the community again.
+    activity.community = community
     if activity.problem is not None:
-        activity.problem.community = community  # its address, without reading the community again
+        activity.problem.community = community
     return community, access, activity
 
 
@@ -146,42 +148,45 @@ def activity_detail(request, slug, uid):
             ),
         )
 
-    # Kept while the community's data is unchanged, apart for those who see its private
-    # content (Access.sees_private) and those who do not; people without their password
-    # hash, and rows read from their own managers, so they do not carry the activity.
-    attendances, documents, reflections, products = cached(
-        community, "activity", rows, activity.pk, access.sees_private
-    )
-    mine = next((a for a in attendances if a.user_id == request.user.pk), None)
-    wrote = any(r.author_id == request.user.pk for r in reflections)
-    present = [a for a in attendances if a.status == Attendance.Status.PRESENT]
-    can_reflect = (
-        access.can_contribute
-        and activity.status == Activity.Status.HELD
-        and not wrote
-        and (access.can_manage or (mine is not None and mine.status == Attendance.Status.PRESENT))
-    )
-    return community_page(
-        request,
-        community,
-        access,
-        "activities/activity_detail.html",
-        activity=activity,
-        attendances=attendances,
-        present=present,
-        mine=mine,
-        photos=[d for d in documents if d.is_photo],
-        files=[d for d in documents if not d.is_photo],
-        reflections=reflections,
-        products=products,
-        can_edit=access.may_edit(activity.proposed_by_id),
-        can_reflect=can_reflect,
-        can_check_in=access.can_contribute and activity.check_in_open and not (mine and mine.status == "present"),
-        document_form=DocumentForm() if access.can_contribute and not community.archived else None,
-        statuses=Activity.Status.choices,
-        share_text=notify.share_text(activity),
-        tab="activities",
-    )
+    def page():
+        # Kept while the community's data is unchanged, apart for those who see its private
+        # content (Access.sees_private) and those who do not; people without their password
+        # hash, and rows read from their own managers, so they do not carry the activity.
+        attendances, documents, reflections, products = cached(
+            community, "activity", rows, activity.pk, access.sees_private
+        )
+        mine = next((a for a in attendances if a.user_id == request.user.pk), None)
+        wrote = any(r.author_id == request.user.pk for r in reflections)
+        present = [a for a in attendances if a.status == Attendance.Status.PRESENT]
+        can_reflect = (
+            access.can_contribute
+            and activity.status == Activity.Status.HELD
+            and not wrote
+            and (access.can_manage or (mine is not None and mine.status == Attendance.Status.PRESENT))
+        )
+        return community_page(
+            request,
+            community,
+            access,
+            "activities/activity_detail.html",
+            activity=activity,
+            attendances=attendances,
+            present=present,
+            mine=mine,
+            photos=[d for d in documents if d.is_photo],
+            files=[d for d in documents if not d.is_photo],
+            reflections=reflections,
+            products=products,
+            can_edit=access.may_edit(activity.proposed_by_id),
+            can_reflect=can_reflect,
+            can_check_in=access.can_contribute and activity.check_in_open and not (mine and mine.status == "present"),
+            document_form=DocumentForm() if access.can_contribute and not community.archived else None,
+            statuses=Activity.Status.choices,
+            share_text=notify.share_text(activity),
+            tab="activities",
+        )
+
+    return kept_community_page(request, "activity", community, access, page)
 
 
 @login_required

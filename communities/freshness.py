@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from communities.models import Community, Membership
+from kompra.ops.pagecache import kept_page, row
 
 MISSING = object()
 # Parents through which a row belongs to a community, by field name: an attendance
@@ -110,6 +111,23 @@ def cached_for_many(communities, name, compute, *parts, seconds=600):
         value = compute()
         _set(key, value, seconds)
     return value
+
+
+def kept_community_page(request, name, community, access, render, *parts):
+    """A community's page kept whole (kompra/ops/pagecache.py) under the community's data
+    version, its home school and the viewer's membership; `parts` add what else the page
+    reads that is not the community's (whether the viewer muted it, say)."""
+    membership = access.membership
+    return kept_page(
+        request,
+        name,
+        render,
+        community.pk,
+        community.data_version,
+        row(community.home_school),
+        (membership.pk, membership.role, membership.status) if membership else None,
+        *parts,
+    )
 
 
 def community_of(instance):

@@ -48,6 +48,7 @@ class CommunityQuerySet(models.QuerySet):
         Members, including people invited or asking to join, see theirs; teachers see
         their own school's communities unless they are members-only; principals see
         every community of their school; anyone signed in sees public ones; staff see all.
+        `Access.may_open` is the same rule for one community whose membership is read.
         """
         if not user.is_authenticated:
             return self.none()
@@ -56,10 +57,7 @@ class CommunityQuerySet(models.QuerySet):
         # One condition on the community's own row and a subquery on the person's
         # memberships (the membership_once_per_person index): no join over every
         # membership of every community, so the cost does not grow with the district.
-        theirs = Membership.objects.filter(
-            user=user,
-            status__in=[Membership.Status.ACTIVE, Membership.Status.INVITED, Membership.Status.REQUESTED],
-        ).values("community_id")
+        theirs = Membership.objects.filter(user=user, status__in=Membership.OPENING).values("community_id")
         rule = Q(visibility=Community.Visibility.PUBLIC) | Q(pk__in=theirs)
         if user.school_id:
             if user.is_principal:
@@ -213,7 +211,12 @@ class Community(models.Model):
         """What `user` may do here. Reads the user's membership: one query."""
         membership = None
         if user.is_authenticated:
-            membership = self.memberships.filter(user=user).first()
+            # One row at most (membership_once_per_person); get() leaves out the ordering
+            # by name, which would join the people.
+            try:
+                membership = Membership.objects.get(community_id=self.pk, user_id=user.pk)
+            except Membership.DoesNotExist:
+                membership = None
         return Access(community=self, user=user, membership=membership)
 
 
@@ -236,6 +239,21 @@ class Access:
         self.community = community
         self.user = user
         self.membership = membership
+
+    @property
+    def may_open(self):
+        """Whether the person may open the community: CommunityQuerySet.visible_to's rule
+        for this one community, read from its row, the person and their membership."""
+        user, community = self.user, self.community
+        if not user.is_authenticated:
+            return False
+        if user.is_staff or community.visibility == Community.Visibility.PUBLIC:
+            return True
+        if self.membership is not None and self.membership.status in Membership.OPENING:
+            return True
+        if user.school_id is not None and user.school_id == community.home_school_id:
+            return user.is_principal or community.visibility == Community.Visibility.SCHOOL
+        return False
 
     @property
     def is_member(self):
@@ -355,6 +373,9 @@ class Membership(models.Model):
         ACTIVE = "active", _("active")
         DECLINED = "declined", _("declined")
         LEFT = "left", _("left")
+
+    # The statuses that let a person open a members-only community.
+    OPENING = (Status.ACTIVE, Status.INVITED, Status.REQUESTED)
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(

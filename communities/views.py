@@ -26,7 +26,7 @@ from communities.forms import (
     SettingsForm,
     StageChangeForm,
 )
-from communities.freshness import cached
+from communities.freshness import cached, kept_community_page
 from communities.models import (
     Community,
     Invitation,
@@ -218,6 +218,7 @@ def _invite_many(request, community, emails):
 @login_required
 def detail(request, slug):
     community, access = get_community_for(request, slug)
+    muted = is_muted(user=request.user, group=community)
 
     def overview_facts():
         return {
@@ -228,19 +229,21 @@ def detail(request, slug):
             ),
         }
 
-    # The same for every viewer; kept while the community's data is unchanged.
-    facts = cached(community, "overview", overview_facts)
-    focus, counts = facts["focus"], facts["counts"]
-    return community_page(
-        request,
-        community,
-        access,
-        "communities/detail.html",
-        focus=focus,
-        counts=counts,
-        muted=is_muted(user=request.user, group=community),
-        tab="overview",
-    )
+    def page():
+        # The same facts for every viewer; kept while the community's data is unchanged.
+        facts = cached(community, "overview", overview_facts)
+        return community_page(
+            request,
+            community,
+            access,
+            "communities/detail.html",
+            focus=facts["focus"],
+            counts=facts["counts"],
+            muted=muted,
+            tab="overview",
+        )
+
+    return kept_community_page(request, "overview", community, access, page, muted)
 
 
 @login_required
@@ -558,22 +561,25 @@ def problem_detail(request, slug, uid):
             ),
         )
 
-    # The same for every viewer of the problem; kept while the community's data is unchanged.
-    supporters, comments = cached(community, "problem", rows, problem.pk)
-    return community_page(
-        request,
-        community,
-        access,
-        "communities/problem_detail.html",
-        problem=problem,
-        comments=comments,
-        supporters=supporters,
-        i_share=request.user in supporters,
-        comment_form=CommentForm() if access.can_contribute and not community.archived else None,
-        statuses=Problem.Status.choices,
-        can_edit=access.may_edit(problem.raised_by_id),
-        tab="problems",
-    )
+    def page():
+        # The same for every viewer of the problem; kept while the community's data is unchanged.
+        supporters, comments = cached(community, "problem", rows, problem.pk)
+        return community_page(
+            request,
+            community,
+            access,
+            "communities/problem_detail.html",
+            problem=problem,
+            comments=comments,
+            supporters=supporters,
+            i_share=request.user in supporters,
+            comment_form=CommentForm() if access.can_contribute and not community.archived else None,
+            statuses=Problem.Status.choices,
+            can_edit=access.may_edit(problem.raised_by_id),
+            tab="problems",
+        )
+
+    return kept_community_page(request, "problem", community, access, page)
 
 
 @login_required

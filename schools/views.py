@@ -14,8 +14,10 @@ from django.views.decorators.http import require_POST
 
 from activities.models import Activity
 from communities.access import get_community_for
-from communities.models import Stage
+from communities.freshness import versions_of
+from communities.models import Community, Stage
 from communities.services import Refused
+from kompra.ops.pagecache import kept_page, row
 from kompra.shortcuts import community_page, refused
 from schools import selectors, services
 from schools.access import get_school_for
@@ -48,6 +50,15 @@ def mine(request):
 @login_required
 def dashboard(request, npsn):
     school = get_school_for(request, npsn)
+    # Everything the page shows lies in the school's communities, the school's own row
+    # and the viewer: it is kept whole while none of them changes (kompra/ops/pagecache.py).
+    versions = Community.objects.filter(home_school=school).only("pk", "data_version").order_by("pk")
+    return kept_page(
+        request, "school-dashboard", lambda: _dashboard(request, school), versions_of(versions), row(school)
+    )
+
+
+def _dashboard(request, school):
     show_archived = request.GET.get("arsip") == "1"
     stage = request.GET.get("tahap") if request.GET.get("tahap") in Stage.values else ""
     flag = request.GET.get("tanda") if request.GET.get("tanda") in FLAGS else ""

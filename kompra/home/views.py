@@ -5,9 +5,10 @@ from django.shortcuts import redirect, render
 
 from activities.calendar import subscribe_url
 from activities.selectors import dashboard_for as activities_dashboard
-from communities.freshness import cached_for_many
+from communities.freshness import cached_for_many, versions_of
 from communities.models import Community, Membership
 from communities.selectors import dashboard_for as communities_dashboard
+from kompra.ops.pagecache import kept_page, row
 from publishing.selectors import publication_requests_for
 from schools.selectors import feedback_for_dashboard
 from supervision.selectors import feedback_for_principal
@@ -25,7 +26,8 @@ def _community_facts(user):
     them, feedback to answer): every row of it lies in a community the person has a
     membership of, so it is kept while the data version of each of those communities
     (communities/freshness.py), the person's own role and school, and the minute are
-    unchanged. One query then, instead of nine."""
+    unchanged. One query then, instead of nine. Returns those communities (their
+    versions key the whole page too) and a callable that reads the facts."""
     theirs = list(
         Community.objects.filter(pk__in=Membership.objects.filter(user=user).values("community_id"))
         .only("pk", "data_version")
@@ -40,15 +42,36 @@ def _community_facts(user):
             "feedback_to_answer": feedback_for_dashboard(user),
         }
 
-    return cached_for_many(theirs, "dashboard", compute, user.pk, user.role, user.school_id, user.is_staff)
+    return theirs, lambda: cached_for_many(
+        theirs, "dashboard", compute, user.pk, user.role, user.school_id, user.is_staff
+    )
 
 
 @login_required
 def dashboard(request):
-    context = {
-        "school": request.user.school,
-        **_community_facts(request.user),
-        "calendar_url": subscribe_url(request, request.user),
-        "supervisor_feedback": feedback_for_principal(request.user),
-    }
-    return render(request, "home/dashboard.html", context)
+    user = request.user
+    theirs, facts = _community_facts(user)
+    calendar_url = subscribe_url(request, user)
+    supervisor_feedback = feedback_for_principal(user)
+
+    def page():
+        context = {
+            "school": user.school,
+            **facts(),
+            "calendar_url": calendar_url,
+            "supervisor_feedback": supervisor_feedback,
+        }
+        return render(request, "home/dashboard.html", context)
+
+    # The whole page is kept while none of what it shows changes: the person's
+    # communities, their school, their calendar address, the supervisors' feedback
+    # waiting for them (kompra/ops/pagecache.py adds the person, the minute and the bell).
+    return kept_page(
+        request,
+        "dashboard",
+        page,
+        versions_of(theirs),
+        row(user.school),
+        calendar_url,
+        [(row(note), row(note.author)) for note in supervisor_feedback],
+    )
