@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from activities.models import Activity, CalendarToken
 from communities.models import Community
+from kompra.ops.rows import one_row
 
 # How far back a feed reaches; older activities are history, not schedule.
 FEED_DAYS_BACK = 90
@@ -31,9 +32,11 @@ def subscribe_url(request, user, community=None):
     """The webcal:// address that subscribes a calendar app to the person's activities
     (or one community's); until the person has a calendar address, the page that makes
     one. One query, and no write on a page that only shows the link."""
-    token = CalendarToken.objects.filter(user=user).values_list("token", flat=True).first()
-    if token is None:
+    # Read on every dashboard: one row, without a queryset to build (kompra/ops/rows.py).
+    row = one_row(CalendarToken, user=user.pk)
+    if row is None:
         return reverse("activities:calendar")
+    token = row.token
     if community is None:
         path = reverse("activities:calendar_person", args=[token])
     else:

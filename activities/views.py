@@ -29,6 +29,7 @@ from communities.freshness import cached, kept_community_page
 from communities.models import Membership
 from communities.services import Refused
 from kompra.accounts.models import User
+from kompra.ops.rows import one_row
 from kompra.ops.storage import serve_stored
 from kompra.shortcuts import community_page, refused
 
@@ -119,7 +120,13 @@ def activity_edit(request, slug, uid):
 
 @login_required
 def activity_detail(request, slug, uid):
-    community, access, activity = _get_activity(request, slug, uid)
+    community, access = get_community_for(request, slug)
+    # The activity's own row (kompra/ops/rows.py); its problem and proposer are read only
+    # when the page is rendered, not when it is served as kept.
+    activity = one_row(Activity, community=community.pk, uid=uid)
+    if activity is None:
+        raise Http404
+    activity.community = community
 
     def rows():
         return (
@@ -149,6 +156,11 @@ def activity_detail(request, slug, uid):
         )
 
     def page():
+        # Its problem and proposer, in one query.
+        related = Activity.objects.select_related("problem", "proposed_by").get(pk=activity.pk)
+        activity.problem, activity.proposed_by = related.problem, related.proposed_by
+        if activity.problem is not None:
+            activity.problem.community = community
         # Kept while the community's data is unchanged, apart for those who see its private
         # content (Access.sees_private) and those who do not; people without their password
         # hash, and rows read from their own managers, so they do not carry the activity.

@@ -4,19 +4,21 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from communities.models import Community
+from kompra.accounts.models import School
 from kompra.ops.logs import security_event
+from kompra.ops.rows import one_row
 
 
 def get_community_for(request, slug, need=None):
     """(community, access) if the user may see the community; otherwise 404, so its
     existence is not revealed. With `need` (an Access property such as "can_manage"),
     a visible community without that right answers 403."""
-    # The community and the person's membership, then visible_to's rule for this one
-    # community (Access.may_open): two narrow queries, no subquery to build.
-    try:
-        community = Community.objects.select_related("home_school").get(slug=slug)
-    except Community.DoesNotExist:
-        raise Http404 from None
+    # The community, its school and the person's membership (kompra/ops/rows.py), then
+    # visible_to's rule for this one community (Access.may_open).
+    community = one_row(Community, slug=slug)
+    if community is None:
+        raise Http404
+    community.home_school = one_row(School, pk=community.home_school_id)
     access = community.access_for(request.user)
     if not access.may_open:
         # A community that exists but is hidden from this person: a refusal worth logging.

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.text import shorten
 from kompra.accounts.models import School
+from kompra.ops.rows import one_row
 
 INVITATION_DAYS = 14
 
@@ -211,12 +212,9 @@ class Community(models.Model):
         """What `user` may do here. Reads the user's membership: one query."""
         membership = None
         if user.is_authenticated:
-            # One row at most (membership_once_per_person); get() leaves out the ordering
-            # by name, which would join the people.
-            try:
-                membership = Membership.objects.get(community_id=self.pk, user_id=user.pk)
-            except Membership.DoesNotExist:
-                membership = None
+            # One row at most (membership_once_per_person), read without a queryset to
+            # build (kompra/ops/rows.py): every page of a community reads it.
+            membership = one_row(Membership, community=self.pk, user=user.pk)
         return Access(community=self, user=user, membership=membership)
 
 

@@ -40,6 +40,7 @@ from communities.models import (
 from communities.public_items import live_public_items
 from communities.readiness import readiness
 from communities.services import Refused
+from kompra.ops.rows import one_row
 from kompra.shortcuts import community_page, refused
 from notices.services import is_muted, mute_set
 
@@ -551,7 +552,13 @@ def problem_new(request, slug):
 
 @login_required
 def problem_detail(request, slug, uid):
-    community, access, problem = _get_problem(request, slug, uid)
+    community, access = get_community_for(request, slug)
+    # The problem's own row (kompra/ops/rows.py); who raised it is read only when the page
+    # is rendered, not when it is served as kept.
+    problem = one_row(Problem, community=community.pk, uid=uid)
+    if problem is None:
+        raise Http404
+    problem.community = community
 
     def rows():
         return (

@@ -158,15 +158,17 @@ PAGES = {
 }
 
 # Measured at both sizes (1x vs 10x). The pin is the count of a page that no longer grows.
+# Every page of a community reads the community, its school and the viewer's membership
+# first (communities/access.py: three reads without a queryset to build).
 PINNED = {
-    "activity_list": 8,  # with the member's calendar address
+    "activity_list": 9,  # with the member's calendar address
     "dashboard": 12,  # the activities part: three queries; feedback to answer: one; calendar address: one
-    "products": 6,  # 6 vs 6
+    "products": 7,
     "activity": 12,  # with the feedback threads on the activity and the products made from it
-    "gallery": 6,
+    "gallery": 7,
     "problem": 12,
-    "reflections": 7,
-    "member_profile": 7,  # the member, their products and reflections (each with its community)
+    "reflections": 8,
+    "member_profile": 8,  # the member, their products and reflections (each with its community)
 }
 
 

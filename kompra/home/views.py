@@ -8,7 +8,9 @@ from activities.selectors import dashboard_for as activities_dashboard
 from communities.freshness import cached_for_many, versions_of
 from communities.models import Community, Membership
 from communities.selectors import dashboard_for as communities_dashboard
+from kompra.accounts.models import School
 from kompra.ops.pagecache import kept_page, row
+from kompra.ops.rows import one_row
 from publishing.selectors import publication_requests_for
 from schools.selectors import feedback_for_dashboard
 from supervision.selectors import feedback_for_principal
@@ -51,12 +53,13 @@ def _community_facts(user):
 def dashboard(request):
     user = request.user
     theirs, facts = _community_facts(user)
+    school = one_row(School, pk=user.school_id) if user.school_id else None
     calendar_url = subscribe_url(request, user)
     supervisor_feedback = feedback_for_principal(user)
 
     def page():
         context = {
-            "school": user.school,
+            "school": school,
             **facts(),
             "calendar_url": calendar_url,
             "supervisor_feedback": supervisor_feedback,
@@ -71,7 +74,7 @@ def dashboard(request):
         "dashboard",
         page,
         versions_of(theirs),
-        row(user.school),
+        row(school),
         calendar_url,
         [(row(note), row(note.author)) for note in supervisor_feedback],
     )
