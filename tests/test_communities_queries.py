@@ -182,12 +182,12 @@ def test_build_makes_what_it_says(worlds, db):
 #   the card bug below fixed; the page crashes until then).
 # directory 7: + the viewer's school, the count of visible communities, one page of them
 #   (with member counts), the viewer's memberships among them.
-# detail 14: + community, its school, viewer's membership, focus, member counts (5); the activities
+# detail 12: + community with its school and the viewer's membership, focus, member counts (3); the activities
 #   app's overview sections add the rest (the focus problem's cycle, activity lists).
-# members 7: + community, its school, viewer's membership, memberships with users and schools,
+# members 5: + community with its school and the viewer's membership, memberships with users and schools,
 #   pending sign-up links.
-# problems 6: + community, its school, viewer's membership, problems with counts.
-# stage 14: + community, its school, viewer's membership, stage changes, and the readiness fact
+# problems 4: + community with its school and the viewer's membership, problems with counts.
+# stage 12: + community with its school and the viewer's membership, stage changes, and the readiness fact
 #   providers (8 today, a fixed number whatever the number of indicators).
 # dashboard 11: + the viewer's school, my communities, invitations, join requests, and
 #   the activities app's sections; on this cold cache, +1 for the data versions of the
@@ -196,10 +196,10 @@ def test_build_makes_what_it_says(worlds, db):
 PAGES = {
     "mine": (lambda w: reverse("communities:mine"), 5),
     "directory": (lambda w: reverse("communities:directory"), 7),
-    "detail": (lambda w: w.community.get_absolute_url(), 17),
-    "members": (lambda w: reverse("communities:members", args=[w.community.slug]), 8),
-    "problems": (lambda w: reverse("communities:problems", args=[w.community.slug]), 7),
-    "stage": (lambda w: reverse("communities:stage", args=[w.community.slug]), 16),
+    "detail": (lambda w: w.community.get_absolute_url(), 15),
+    "members": (lambda w: reverse("communities:members", args=[w.community.slug]), 6),
+    "problems": (lambda w: reverse("communities:problems", args=[w.community.slug]), 5),
+    "stage": (lambda w: reverse("communities:stage", args=[w.community.slug]), 14),
     "dashboard": (lambda w: reverse("dashboard"), 14),
 }
 

@@ -31,7 +31,7 @@ from tests.factories import (
     held_activity,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("early_in_the_minute")]
 
 # Every page that shows cached facts, as the coordinator sees it.
 CACHING_PAGES = {

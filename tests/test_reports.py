@@ -408,6 +408,7 @@ def test_query_count_does_not_grow_with_the_activities(community, coordinator, m
 def test_page_query_count_is_pinned(record, community, coordinator, login, django_assert_max_num_queries):
     client = login(coordinator)
     client.get(url("portfolio", community))
-    # session, user, community, its school, membership, then the portfolio's ten reads
-    with django_assert_max_num_queries(15):
+    # session, user, the community with its school and the membership, then the
+    # portfolio's ten reads
+    with django_assert_max_num_queries(13):
         client.get(url("portfolio", community, **period()))
