@@ -17,12 +17,7 @@ from django.db import connection
 def one_row(model, **equals):
     """The `model` instance whose fields equal `equals` (all of them), or None. The fields
     must identify at most one row (a primary key, a unique field or constraint)."""
-    fields = [model._meta.pk if name == "pk" else model._meta.get_field(name) for name in equals]
-    where = " AND ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)
-    params = [field.get_db_prep_value(value, connection) for field, value in zip(fields, equals.values(), strict=True)]
-    table = connection.ops.quote_name(model._meta.db_table)
-    rows = list(model.objects.raw(f"SELECT * FROM {table} WHERE {where}", params))  # noqa: S608 - names from the model
-    return rows[0] if rows else None
+    return one_row_joined(model, {}, **equals)[0]
 
 
 def one_row_joined(model, joined, **equals):
