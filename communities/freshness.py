@@ -25,9 +25,11 @@ time zone and the minute. A fragment holding a CSRF token is never stored.
 
 import contextlib
 import hashlib
+from typing import NamedTuple
 
 from django.apps import apps as global_apps
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -78,6 +80,27 @@ def cached(community, name, compute, *parts, clock=False, seconds=600):
 def clock_parts():
     """What every cached rendering depends on besides its data: language, time zone, minute."""
     return [get_language() or "", timezone.get_current_timezone_name(), timezone.now().strftime("%Y%m%d%H%M")]
+
+
+class Version(NamedTuple):
+    pk: int
+    data_version: int
+
+
+def community_versions(*, school=None, member=None):
+    """(pk, data_version) of a school's communities (`school`: its id) or of those a
+    person has any membership of (`member`: their id), in id order: what keys the school's
+    and the person's pages. A fixed statement, no queryset to build on every request."""
+    community, membership = Community._meta, Membership._meta
+    if school is not None:
+        join, where, value = "", "c.home_school_id = %s", school
+    else:
+        join = f"INNER JOIN {membership.db_table} m ON m.community_id = c.id"
+        where, value = "m.user_id = %s", member
+    sql = f"SELECT c.id, c.data_version FROM {community.db_table} c {join} WHERE {where} ORDER BY c.id"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value])
+        return [Version(*values) for values in cursor.fetchall()]
 
 
 def versions_of(communities):

@@ -434,7 +434,7 @@ def invitation(request, token):
         except Refused as exc:
             messages.error(request, str(exc))
             return render(request, "communities/invitation_invalid.html", status=410)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="kompra.accounts.backends.ModelBackend")
         messages.success(
             request,
             _("Welcome to Kompra! You are now a member of %(community)s.") % {"community": invitation.community},

@@ -94,7 +94,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kompra.accounts.middleware.AuthenticationMiddleware",
     # After authentication, so a signed-in person's own language and zone win.
     "django.middleware.locale.LocaleMiddleware",
     "kompra.accounts.middleware.PersonalPreferencesMiddleware",
@@ -173,15 +173,17 @@ else:
         }
     }
 
-# Sessions live in the database (one primary-key read per request), never only in Redis:
-# with Redis down nobody is signed out, and no stale cached copy can revive a session that
-# ended while Redis was away.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database, never only in Redis: with Redis down nobody is signed out,
+# and no stale cached copy can revive a session that ended while Redis was away. Kompra's
+# own table keeps the person's id beside the session, so one read per request brings both
+# (kompra/accounts/sessions.py).
+SESSION_ENGINE = "kompra.accounts.sessions"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's, taking the person read with the session (accounts/backends.py).
+    "kompra.accounts.backends.ModelBackend",
+    "kompra.accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from activities.models import Activity
 from communities.access import get_community_for
-from communities.freshness import versions_of
-from communities.models import Community, Stage
+from communities.freshness import community_versions, versions_of
+from communities.models import Stage
 from communities.services import Refused
 from kompra.ops.pagecache import kept_page, row
 from kompra.shortcuts import community_page, refused
@@ -52,10 +52,8 @@ def dashboard(request, npsn):
     school = get_school_for(request, npsn)
     # Everything the page shows lies in the school's communities, the school's own row
     # and the viewer: it is kept whole while none of them changes (kompra/ops/pagecache.py).
-    versions = Community.objects.filter(home_school=school).only("pk", "data_version").order_by("pk")
-    return kept_page(
-        request, "school-dashboard", lambda: _dashboard(request, school), versions_of(versions), row(school)
-    )
+    versions = versions_of(community_versions(school=school.pk))
+    return kept_page(request, "school-dashboard", lambda: _dashboard(request, school), versions, row(school))
 
 
 def _dashboard(request, school):

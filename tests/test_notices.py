@@ -19,7 +19,7 @@ from communities.models import Community, Membership
 from notices.mail import unsubscribe_token
 from notices.models import Notice, Preference
 from notices.registry import Mode
-from notices.services import notice_send, preference_set
+from notices.services import is_muted, notice_send, preference_set
 from notices.share import whatsapp_text
 from notices.tasks import MAX_ATTEMPTS
 from publishing import services as publishing_services
@@ -27,6 +27,7 @@ from schools import services as school_services
 from tests.conftest import client_for
 from tests.factories import (
     ActivityFactory,
+    CommunityFactory,
     MembershipFactory,
     PrincipalFactory,
     PublicationFactory,
@@ -240,6 +241,22 @@ def test_muted_community_tells_nothing(community, coordinator, member, login):
     assert not Notice.objects.filter(recipient=member).exists()
     page = login(member).get(reverse("notices:preferences")).content.decode()
     assert community.name in page
+
+
+def test_the_overview_shows_who_muted_it_and_only_them(community, coordinator, member, login):
+    other = CommunityFactory(home_school=community.home_school)
+    MembershipFactory(community=other, user=member)
+    url = reverse("communities:detail", args=[community.slug])
+    assert 'name="muted" value="1"' in login(member).get(url).content.decode()
+    login(member).post(reverse("communities:mute", args=[community.slug]), {"muted": "1"})
+    assert is_muted(user=member, group=community)
+    assert not is_muted(user=coordinator, group=community)
+    assert not is_muted(user=member, group=other)
+    assert 'name="muted" value="0"' in login(member).get(url).content.decode()
+    assert 'name="muted" value="1"' in login(coordinator).get(url).content.decode()
+    login(member).post(reverse("communities:mute", args=[community.slug]), {"muted": "0"})
+    assert not is_muted(user=member, group=community)
+    assert 'name="muted" value="1"' in login(member).get(url).content.decode()
 
 
 def test_preferences_page_saves_a_choice(member, login):

@@ -294,13 +294,14 @@ def test_may_open_is_visible_to_for_one_community(school, other_school, staff, p
     assert checked == 3 * 6 * 6
 
 
-# Queries of a kept page: session and person (2), then what its access check and key read.
+# Queries of a kept page: the session with its person (1), then what its access check and
+# key read.
 KEPT_QUERIES = {
-    "personal dashboard": 5,  # the school, the person's communities, the calendar address
-    "community overview": 4,  # the community with its school and the membership; the mute
-    "activity": 4,  # the community with its school and the membership; the activity
-    "problem": 4,  # the community with its school and the membership; the problem
-    "school dashboard": 4,  # the school, the versions of its communities
+    "personal dashboard": 4,  # the school, the person's communities, the calendar address
+    "community overview": 3,  # the community with its school and the membership; the mute
+    "activity": 3,  # the community with its school and the membership; the activity
+    "problem": 3,  # the community with its school and the membership; the problem
+    "school dashboard": 3,  # the school, the versions of its communities
 }
 
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -31,6 +32,7 @@ from tests.factories import (
     MembershipFactory,
     ProblemFactory,
     ReflectionFactory,
+    SchoolFactory,
     StageChangeFactory,
     UserFactory,
 )
@@ -128,6 +130,20 @@ def test_rule_lives_in_one_queryset(school, other_school, principal, teacher, st
     assert set(selectors.schools_overseen_by(staff)) == {school, other_school}
     no_school = UserFactory(school=None, role=User.Role.PRINCIPAL)
     assert list(selectors.schools_overseen_by(no_school)) == []
+
+
+@pytest.mark.parametrize("role", ["teacher", "principal", "pengawas", "dinas", "other_dinas", "other_pengawas"])
+@pytest.mark.parametrize("staff_flag", [False, True])
+def test_oversees_is_the_rule_for_one_school(role, staff_flag, school, other_school, request):
+    """The address check (one school read by its NPSN) agrees with the queryset rule for
+    every kind of person, admin or not, and for schools in and out of their oversight."""
+    person = request.getfixturevalue(role)
+    person.is_staff = staff_flag
+    schools = [school, other_school, SchoolFactory(npsn="20499999", name="SD Negeri 7 Bantul")]
+    for candidate in schools:
+        listed = selectors.schools_overseen_by(person).filter(pk=candidate.pk).exists()
+        assert selectors.oversees(person, candidate) == listed, (role, staff_flag, candidate.npsn)
+    assert not selectors.oversees(AnonymousUser(), school)
 
 
 def test_my_school_link(school, principal, teacher, staff, login):

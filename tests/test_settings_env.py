@@ -7,10 +7,12 @@ import os
 import secrets
 import subprocess
 import sys
+from importlib import import_module
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends import db as db_sessions
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
@@ -293,6 +295,7 @@ def test_production_redirects_plain_http_to_https(production_responses):
 SETTINGS_SCRIPT = """
 import json
 from django.conf import settings
+from django.contrib.sessions.backends import db as db_sessions
 db = settings.DATABASES["default"]
 print(json.dumps({
     "cache": settings.CACHES["default"]["BACKEND"],
@@ -319,7 +322,8 @@ def test_redis_url_moves_the_cache_to_redis_and_sessions_stay_in_the_database(tm
     assert values["cache"] == "kompra.ops.cache.ForgivingRedisCache"
     assert values["cache_location"] == "redis://127.0.0.1:6379/3"
     # Redis down must sign nobody out (tests/test_redis_outage.py).
-    assert values["session_engine"] == "django.contrib.sessions.backends.db"
+    assert values["session_engine"] == "kompra.accounts.sessions"
+    assert issubclass(import_module(values["session_engine"]).SessionStore, db_sessions.SessionStore)
 
 
 def test_s3_variables_move_uploads_to_the_bucket(tmp_path):
@@ -343,7 +347,7 @@ def test_without_redis_the_cache_is_shared_files_under_var(tmp_path):
     values = dev_settings(tmp_path)
     assert values["cache"] == "django.core.cache.backends.filebased.FileBasedCache"
     assert values["cache_location"] == str(tmp_path / "cache")
-    assert values["session_engine"] == "django.contrib.sessions.backends.db"
+    assert values["session_engine"] == "kompra.accounts.sessions"
 
 
 def test_default_database_is_sqlite_with_wal_and_immediate_transactions(tmp_path):

@@ -1,8 +1,13 @@
 import zoneinfo
 
 from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth import middleware as auth_middleware
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject
+
+from kompra.accounts.sessions import checking
 
 
 class PersonalPreferencesMiddleware:
@@ -38,3 +43,18 @@ class PrivatePagesMiddleware:
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, with the person read in the same statement as the session (sessions.py)."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: get_user(request))
+
+
+def get_user(request):
+    if not hasattr(request, "_cached_user"):
+        with checking(request.session):
+            request._cached_user = auth.get_user(request)
+    return request._cached_user

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -308,3 +309,24 @@ class User(AbstractBaseUser, PermissionsMixin):
         """A pengawas or a dinas pendidikan: reads community-level figures of the schools
         they oversee, and writes to those schools' principals."""
         return self.role in self.SUPERVISOR_ROLES
+
+
+class Session(AbstractBaseSession):
+    """Django's database session with the signed-in person's id beside it, so one read
+    brings both the session and the person (kompra/accounts/sessions.py). Sessions stay in
+    the database, never only in the cache: with Redis away nobody is signed out. Removing a
+    person removes their sessions with them."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from kompra.accounts.sessions import SessionStore
+
+        return SessionStore

@@ -5,8 +5,7 @@ from django.shortcuts import redirect, render
 
 from activities.calendar import subscribe_url
 from activities.selectors import dashboard_for as activities_dashboard
-from communities.freshness import cached_for_many, versions_of
-from communities.models import Community, Membership
+from communities.freshness import cached_for_many, community_versions, versions_of
 from communities.selectors import dashboard_for as communities_dashboard
 from kompra.accounts.models import School
 from kompra.ops.pagecache import kept_page, row
@@ -30,11 +29,7 @@ def _community_facts(user):
     (communities/freshness.py), the person's own role and school, and the minute are
     unchanged. One query then, instead of nine. Returns those communities (their
     versions key the whole page too) and a callable that reads the facts."""
-    theirs = list(
-        Community.objects.filter(pk__in=Membership.objects.filter(user=user).values("community_id"))
-        .only("pk", "data_version")
-        .order_by("pk")
-    )
+    theirs = community_versions(member=user.pk)
 
     def compute():
         return {
