@@ -108,7 +108,9 @@ def directory(request):
         .values("n")
     )
     communities = (
+        # Only what a card shows: the sort then moves narrow rows, not every text field.
         communities.select_related("home_school")
+        .only("pk", "slug", "name", "stage", "archived", "home_school__name")
         .annotate(
             member_count=Coalesce(Subquery(active_members), 0),
             is_own=Case(When(home_school_id=school_id, then=Value(True)), default=Value(False)),
