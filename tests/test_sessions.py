@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from kompra.accounts.models import Session, User
 from kompra.accounts.sessions import SessionStore
@@ -173,3 +174,14 @@ def test_migration_keeps_people_signed_in():
     assert data[SESSION_KEY] == str(person.pk) and data[HASH_SESSION_KEY] == "abc"
     assert carried["anonymous"].user_id is None
     assert carried["anonymous"].get_decoded() == {"django_language": "id"}
+
+
+@pytest.mark.parametrize("path", settings.AUTHENTICATION_BACKENDS)
+def test_outside_a_request_the_backends_read_the_person_themselves(path, teacher):
+    backend = import_string(path)()
+    assert backend.get_user(teacher.pk) == teacher
+    assert backend.get_user(str(teacher.pk)) == teacher
+    assert backend.get_user(987654) is None
+    assert backend.get_user("not a number") is None
+    User.objects.filter(pk=teacher.pk).update(is_active=False)
+    assert backend.get_user(teacher.pk) is None

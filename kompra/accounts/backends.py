@@ -7,6 +7,7 @@ and otherwise reads the person by primary key without building a queryset.
 
 from allauth.account import auth_backends
 from django.contrib.auth import backends, get_user_model
+from django.core.exceptions import ValidationError
 
 from kompra.accounts.sessions import user_read_with_session
 from kompra.ops.rows import one_row
@@ -19,7 +20,7 @@ class SessionUserMixin:
             User = get_user_model()
             try:
                 user = one_row(User, pk=User._meta.pk.to_python(user_id))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, ValidationError):
                 return None
         return user if user is not None and self.user_can_authenticate(user) else None
 

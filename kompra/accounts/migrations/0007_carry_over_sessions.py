@@ -15,7 +15,8 @@ RENAMED = {
 
 
 def carry_over(apps, schema_editor):
-    from kompra.accounts.sessions import SessionStore
+    # Django's own store reads and writes the data: Kompra's subclass signs it the same way.
+    from django.contrib.sessions.backends.db import SessionStore
 
     OldSession = apps.get_model("sessions", "Session")
     Session = apps.get_model("accounts", "Session")
