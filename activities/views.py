@@ -29,7 +29,6 @@ from communities.freshness import cached, kept_community_page
 from communities.models import Membership
 from communities.services import Refused
 from kompra.accounts.models import User
-from kompra.ops.rows import one_row
 from kompra.ops.storage import serve_stored
 from kompra.shortcuts import community_page, refused
 
@@ -121,14 +120,12 @@ def activity_edit(request, slug, uid):
 @login_required
 def activity_detail(request, slug, uid):
     community, access = get_community_for(request, slug)
-    # The activity's own row (kompra/ops/rows.py); its problem and proposer are read only
-    # when the page is rendered, not when it is served as kept.
-    activity = one_row(Activity, community=community.pk, uid=uid)
-    if activity is None:
-        raise Http404
-    activity.community = community
+    # The activity is read only when the page is rendered. A kept copy needs none of it:
+    # the copy's key holds the address and the community's data version, which every
+    # change to the activity raises (communities/freshness.py), and an address without an
+    # activity answers 404, which is never kept.
 
-    def rows():
+    def rows(activity):
         return (
             list(
                 Attendance.objects.filter(activity_id=activity.pk)
@@ -156,16 +153,19 @@ def activity_detail(request, slug, uid):
         )
 
     def page():
-        # Its problem and proposer, in one query.
-        related = Activity.objects.select_related("problem", "proposed_by").get(pk=activity.pk)
-        activity.problem, activity.proposed_by = related.problem, related.proposed_by
+        # With its problem and proposer, in one query.
+        found = Activity.objects.select_related("problem", "proposed_by").filter(community=community, uid=uid)
+        activity = found.first()
+        if activity is None:
+            raise Http404
+        activity.community = community
         if activity.problem is not None:
             activity.problem.community = community
         # Kept while the community's data is unchanged, apart for those who see its private
         # content (Access.sees_private) and those who do not; people without their password
         # hash, and rows read from their own managers, so they do not carry the activity.
         attendances, documents, reflections, products = cached(
-            community, "activity", rows, activity.pk, access.sees_private
+            community, "activity", lambda: rows(activity), activity.pk, access.sees_private
         )
         mine = next((a for a in attendances if a.user_id == request.user.pk), None)
         wrote = any(r.author_id == request.user.pk for r in reflections)

@@ -555,14 +555,12 @@ def problem_new(request, slug):
 @login_required
 def problem_detail(request, slug, uid):
     community, access = get_community_for(request, slug)
-    # The problem's own row (kompra/ops/rows.py); who raised it is read only when the page
-    # is rendered, not when it is served as kept.
-    problem = one_row(Problem, community=community.pk, uid=uid)
-    if problem is None:
-        raise Http404
-    problem.community = community
+    # The problem is read only when the page is rendered. A kept copy needs none of it: the
+    # copy's key holds the address and the community's data version, which every change to
+    # the problem raises (communities/freshness.py); an address without one answers 404,
+    # which is never kept.
 
-    def rows():
+    def rows(problem):
         return (
             list(problem.supporters.defer("password")),
             list(
@@ -571,8 +569,12 @@ def problem_detail(request, slug, uid):
         )
 
     def page():
+        problem = one_row(Problem, community=community.pk, uid=uid)
+        if problem is None:
+            raise Http404
+        problem.community = community
         # The same for every viewer of the problem; kept while the community's data is unchanged.
-        supporters, comments = cached(community, "problem", rows, problem.pk)
+        supporters, comments = cached(community, "problem", lambda: rows(problem), problem.pk)
         return community_page(
             request,
             community,

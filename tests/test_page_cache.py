@@ -5,6 +5,7 @@ another person's, never carries another answer's CSRF token or nonce, and never 
 message; the access checks run on every request."""
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -235,6 +236,24 @@ def test_the_school_dashboard_shows_a_new_community_and_its_activity(school, pri
     assert html(client.get(path)) != before
 
 
+def test_a_removed_activity_or_problem_is_gone_on_the_next_request(community, activity, problem, coordinator, login):
+    client = login(coordinator)
+    pages = {
+        activity: activity.get_absolute_url(),
+        problem: reverse("communities:problem", args=[community.slug, problem.uid]),
+    }
+    for row, path in pages.items():
+        html(client.get(path))
+        assert client.get(path).templates == []  # served as kept
+        row.delete()
+        assert client.get(path).status_code == 404
+    # An address in another community, or one that never existed: 404, never a kept page.
+    other = CommunityFactory(home_school=community.home_school)
+    elsewhere = ActivityFactory(community=other, proposed_by=coordinator)
+    assert client.get(reverse("activities:detail", args=[community.slug, elsewhere.uid])).status_code == 404
+    assert client.get(reverse("activities:detail", args=[community.slug, uuid.uuid4()])).status_code == 404
+
+
 def test_the_minute_is_part_of_the_key(kept, login, monkeypatch):
     path, who = kept["activity"]
     client = login(who)
@@ -299,8 +318,8 @@ def test_may_open_is_visible_to_for_one_community(school, other_school, staff, p
 KEPT_QUERIES = {
     "personal dashboard": 4,  # the school, the person's communities, the calendar address
     "community overview": 3,  # the community with its school and the membership; the mute
-    "activity": 3,  # the community with its school and the membership; the activity
-    "problem": 3,  # the community with its school and the membership; the problem
+    "activity": 2,  # the community with its school and the membership (the address and the
+    "problem": 2,  # community's data version key the activity or problem: no read of it)
     "school dashboard": 3,  # the school, the versions of its communities
 }
 
