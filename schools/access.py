@@ -1,9 +1,9 @@
 """Fetch and authorise for the school pages and for feedback.
 
 Schools: `schools_overseen_by(user)` is the rule (`oversees` applies it to one school); a
-school outside it is a 404 whoever asks, so its existence is not revealed. Feedback lives in a community and is fetched
-through communities.access.get_community_for with the Access rights can_read_feedback,
-can_give_feedback and can_reply_feedback.
+school outside it is a 404 whoever asks, so its existence is not revealed. Feedback lives
+in a community and is fetched through communities.access.get_community_for with the
+Access rights can_read_feedback, can_give_feedback and can_reply_feedback.
 """
 
 from django.http import Http404
