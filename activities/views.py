@@ -41,6 +41,11 @@ PAST_PAGE_SIZE = 20
 
 def _get_activity(request, slug, uid, need=None):
     community, access = get_community_for(request, slug, need)
+    return community, access, _activity_in(community, uid)
+
+
+def _activity_in(community, uid):
+    """The community's activity with its problem and proposer, in one query; 404 if none."""
     activity = get_object_or_404(
         Activity.objects.select_related("problem", "proposed_by"), community_id=community.pk, uid=uid
     )
@@ -48,7 +53,7 @@ def _get_activity(request, slug, uid, need=None):
     activity.community = community
     if activity.problem is not None:
         activity.problem.community = community
-    return community, access, activity
+    return activity
 
 
 def _get_plan(request, slug, uid, need=None):
@@ -153,14 +158,7 @@ def activity_detail(request, slug, uid):
         )
 
     def page():
-        # With its problem and proposer, in one query.
-        found = Activity.objects.select_related("problem", "proposed_by").filter(community=community, uid=uid)
-        activity = found.first()
-        if activity is None:
-            raise Http404
-        activity.community = community
-        if activity.problem is not None:
-            activity.problem.community = community
+        activity = _activity_in(community, uid)
         # Kept while the community's data is unchanged, apart for those who see its private
         # content (Access.sees_private) and those who do not; people without their password
         # hash, and rows read from their own managers, so they do not carry the activity.

@@ -40,7 +40,6 @@ from communities.models import (
 from communities.public_items import live_public_items
 from communities.readiness import readiness
 from communities.services import Refused
-from kompra.ops.rows import one_row
 from kompra.shortcuts import community_page, refused
 from notices.services import is_muted, mute_set
 
@@ -49,8 +48,11 @@ from notices.services import is_muted, mute_set
 
 def _get_problem(request, slug, uid, need=None):
     community, access = get_community_for(request, slug, need)
-    problem = get_object_or_404(community.problems.select_related("raised_by"), uid=uid)
-    return community, access, problem
+    return community, access, _problem_in(community, uid)
+
+
+def _problem_in(community, uid):
+    return get_object_or_404(community.problems.select_related("raised_by"), uid=uid)
 
 
 def _get_membership(community, uid):
@@ -569,10 +571,7 @@ def problem_detail(request, slug, uid):
         )
 
     def page():
-        problem = one_row(Problem, community=community.pk, uid=uid)
-        if problem is None:
-            raise Http404
-        problem.community = community
+        problem = _problem_in(community, uid)
         # The same for every viewer of the problem; kept while the community's data is unchanged.
         supporters, comments = cached(community, "problem", lambda: rows(problem), problem.pk)
         return community_page(

@@ -20,6 +20,7 @@ The cache is a helper: while it cannot answer, every page is simply rendered.
 """
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import re
@@ -46,8 +47,13 @@ def register(part):
 
 
 def _marker(name):
-    # Unguessable and the same in every process: derived from the secret key.
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"kompra-page-{name}".encode(), hashlib.sha256)
+    return _marker_for(settings.SECRET_KEY, name)
+
+
+@functools.cache
+def _marker_for(secret, name):
+    # Unguessable and the same in every process: derived from the secret key, once.
+    digest = hmac.new(secret.encode(), f"kompra-page-{name}".encode(), hashlib.sha256)
     return f"kompra-{name}-{digest.hexdigest()[:24]}"
 
 

@@ -36,10 +36,10 @@ def one_row_joined(model, joined, **equals):
         tuple((name, other, condition, inner) for name, (other, condition, _, inner) in joined.items()),
         tuple(equals),
     )
-    sql = _statements.get(shape)
-    if sql is None:
-        sql = _statements[shape] = _statement(model, joined, equals)
-    fields = [model._meta.pk if name == "pk" else model._meta.get_field(name) for name in equals]
+    statement = _statements.get(shape)
+    if statement is None:
+        statement = _statements[shape] = _statement(model, joined, equals)
+    sql, fields = statement
     params = [param for _, _, condition_params, _ in joined.values() for param in condition_params]
     params += [field.get_db_prep_value(value, connection) for field, value in zip(fields, equals.values(), strict=True)]
     with connection.cursor() as cursor:
@@ -56,6 +56,7 @@ def one_row_joined(model, joined, **equals):
 
 
 def _statement(model, joined, equals):
+    """(SQL, the fields compared in its WHERE), built once for each shape of read."""
     quote = connection.ops.quote_name
 
     def columns(table, alias):
@@ -67,7 +68,8 @@ def _statement(model, joined, equals):
         joins.append(f"{'INNER' if inner else 'LEFT OUTER'} JOIN {quote(other._meta.db_table)} {name} ON {condition}")
     fields = [model._meta.pk if name == "pk" else model._meta.get_field(name) for name in equals]
     where = " AND ".join(f"t.{quote(field.column)} = %s" for field in fields)
-    return f"SELECT {', '.join(selected)} FROM {quote(model._meta.db_table)} t {' '.join(joins)} WHERE {where}"  # noqa: S608
+    sql = f"SELECT {', '.join(selected)} FROM {quote(model._meta.db_table)} t {' '.join(joins)} WHERE {where}"  # noqa: S608
+    return sql, fields
 
 
 def _instance(model, alias, values):
